@@ -1,0 +1,167 @@
+namespace Commerce.Caching.Tests;
+
+/// <summary>
+/// Redis going away and coming back. The instance under test reaches Redis through a <see cref="TcpChaosProxy"/>
+/// that refuses connections (Redis stopped) or holds traffic (Redis hung); a second instance talks to Redis directly.
+/// </summary>
+public sealed class RedisOutageTests(RedisFixture redis) : IClassFixture<RedisFixture>
+{
+    private static readonly CommerceCacheEntryOptions TenMinutes = new() { Duration = TimeSpan.FromMinutes(10) };
+
+    private static void FastFailure(CommerceCacheOptions o)
+    {
+        o.RedisTimeout = TimeSpan.FromMilliseconds(300);
+        o.CircuitBreakerThreshold = 2;
+        o.CircuitBreakerDuration = TimeSpan.FromMilliseconds(500);
+        o.HeartbeatInterval = TimeSpan.FromMilliseconds(100);
+        o.HeartbeatTimeout = TimeSpan.FromMilliseconds(300);
+        o.InvalidationRetryInterval = TimeSpan.FromMilliseconds(100);
+        o.DisconnectedLocalDuration = TimeSpan.FromSeconds(1);
+    }
+
+    private Task<CacheHarness> ThroughAsync(TcpChaosProxy proxy, string prefix, Action<CommerceCacheOptions>? configure = null) =>
+        CacheHarness.CreateAsync($"{proxy.EndPoint},connectTimeout=1000,connectRetry=1", prefix, configure: o =>
+        {
+            FastFailure(o);
+            configure?.Invoke(o);
+        });
+
+    private Task<CacheHarness> DirectAsync(string prefix) => CacheHarness.CreateAsync(redis.ConnectionString, prefix, configure: FastFailure);
+
+    [IntegrationFact(TestServer.Redis)]
+    public async Task RedisStopped_ReadsFallBackToTheFactory_AndTheBreakerOpens()
+    {
+        await using var proxy = TcpChaosProxy.Start(redis.EndPoint);
+        await using var cache = await ThroughAsync(proxy, TestNames.Unique());
+        Assert.True(cache.Cache.Status.RedisAvailable);
+
+        proxy.Refuse();
+        var values = new List<string>();
+        for (var i = 0; i < 5; i++)
+        {
+            values.Add(await cache.Cache.GetOrSetAsync($"k{i}", _ => ValueTask.FromResult("from-database"), TenMinutes).AsTask().WaitAsync(TimeSpan.FromSeconds(10)));
+        }
+
+        Assert.All(values, v => Assert.Equal("from-database", v));
+        Assert.False(cache.Cache.Status.RedisAvailable);
+    }
+
+    [IntegrationFact(TestServer.Redis)]
+    public async Task RedisHung_ReadIsBoundedByRedisTimeout_AndFallsBackToTheFactory()
+    {
+        await using var proxy = TcpChaosProxy.Start(redis.EndPoint);
+        await using var cache = await ThroughAsync(proxy, TestNames.Unique());
+
+        proxy.Hang();
+        // Without the bound this read would wait for Redis forever; the guard below only stops a hung test.
+        var value = await cache.Cache.GetOrSetAsync("k", _ => ValueTask.FromResult("from-database"), TenMinutes).AsTask().WaitAsync(TimeSpan.FromSeconds(10));
+
+        Assert.Equal("from-database", value);
+        proxy.Restore();
+    }
+
+    [IntegrationFact(TestServer.Redis)]
+    public async Task RedisStopped_FactoryFailing_FailSafeServesTheLastGoodValue()
+    {
+        var prefix = TestNames.Unique();
+        await using var proxy = TcpChaosProxy.Start(redis.EndPoint);
+        await using var cache = await ThroughAsync(proxy, prefix);
+        var failSafe = new CommerceCacheEntryOptions { Duration = TimeSpan.FromMilliseconds(200), FailSafe = true };
+        await cache.Cache.GetOrSetAsync("report", _ => ValueTask.FromResult("last-good"), failSafe);
+        await Task.Delay(300); // the entry expires
+
+        proxy.Refuse();
+        var value = await cache.Cache.GetOrSetAsync<string>("report", _ => throw new TimeoutException("database down too"), failSafe);
+
+        Assert.Equal("last-good", value);
+    }
+
+    [IntegrationFact(TestServer.Redis)]
+    public async Task InvalidationWhileRedisIsDown_AppliesLocallyAtOnce_AndReachesOtherInstancesWhenRedisReturns()
+    {
+        var prefix = TestNames.Unique();
+        await using var proxy = TcpChaosProxy.Start(redis.EndPoint);
+        await using var cut = await ThroughAsync(proxy, prefix);
+        await using var other = await DirectAsync(prefix);
+        await other.Cache.SetAsync("shop:1:sales", "old", TenMinutes, scope: "shop:1");
+        Assert.Equal("old", (await cut.Cache.TryGetAsync<string>("shop:1:sales", "shop:1")).Value);
+
+        proxy.Refuse();
+        await cut.Cache.InvalidateScopeAsync("shop:1"); // does not throw
+
+        Assert.Equal(1, cut.Cache.Status.PendingInvalidations);
+        Assert.Equal("new", await cut.Cache.GetOrSetAsync("shop:1:sales", _ => ValueTask.FromResult("new"), TenMinutes, scope: "shop:1"));
+        Assert.True((await other.Cache.TryGetAsync<string>("shop:1:sales", "shop:1")).HasValue); // not told yet
+
+        proxy.Restore();
+        await Eventually.TrueAsync(() => cut.Cache.Status.PendingInvalidations == 0, because: "the queued invalidation is sent when Redis returns");
+        await Eventually.TrueAsync(async () => !(await other.Cache.TryGetAsync<string>("shop:1:sales", "shop:1")).HasValue);
+    }
+
+    [IntegrationFact(TestServer.Redis)]
+    public async Task RedisReturns_TheCacheRecoversByItself()
+    {
+        var prefix = TestNames.Unique();
+        await using var proxy = TcpChaosProxy.Start(redis.EndPoint);
+        await using var cut = await ThroughAsync(proxy, prefix);
+        await using var other = await DirectAsync(prefix);
+
+        proxy.Refuse();
+        await cut.Cache.GetOrSetAsync("during", _ => ValueTask.FromResult(1), TenMinutes);
+        Assert.False(cut.Cache.Status.RedisAvailable);
+
+        proxy.Restore();
+        await Eventually.TrueAsync(async () =>
+        {
+            await cut.Cache.SetAsync("after", 2, TenMinutes);
+            return (await other.Cache.TryGetAsync<int>("after")).HasValue;
+        });
+        Assert.True(cut.Cache.Status.RedisAvailable);
+        await Eventually.TrueAsync(() => cut.Cache.Status.InvalidationChannelHealthy);
+    }
+
+    [IntegrationFact(TestServer.Redis)]
+    public async Task InstanceThatMissesAnInvalidation_StopsServingItsOldEntryWithinTheHeartbeatBound()
+    {
+        var prefix = TestNames.Unique();
+        await using var proxy = TcpChaosProxy.Start(redis.EndPoint);
+        await using var cut = await ThroughAsync(proxy, prefix);
+        await using var other = await DirectAsync(prefix);
+        await cut.Cache.SetAsync("shop:2:sales", "old", TenMinutes, scope: "shop:2");
+        await Eventually.TrueAsync(() => cut.Cache.Status.InvalidationChannelHealthy);
+
+        // A partition: cut's connections stay open but nothing passes, so it cannot hear the invalidation.
+        proxy.Hang();
+        await other.Cache.InvalidateScopeAsync("shop:2");
+
+        // Bound = HeartbeatInterval + HeartbeatTimeout (100 + 300 ms here); wait a little more than that.
+        await Task.Delay(TimeSpan.FromMilliseconds(600));
+        Assert.False(cut.Cache.Status.InvalidationChannelHealthy);
+        Assert.Equal("from-database", await cut.Cache.GetOrSetAsync("shop:2:sales", _ => ValueTask.FromResult("from-database"), TenMinutes, scope: "shop:2"));
+
+        proxy.Restore();
+        await Eventually.TrueAsync(() => cut.Cache.Status.InvalidationChannelHealthy);
+        // What the hung connection still held (a write stamped with the old generation) lands now and is rejected.
+        var after = await cut.Cache.TryGetAsync<string>("shop:2:sales", "shop:2");
+        Assert.NotEqual("old", after.GetValueOrDefault("none"));
+    }
+
+    [IntegrationFact(TestServer.Redis)]
+    public async Task RedisDownAtStart_CacheStillServes_AndUsesRedisOnceItIsUp()
+    {
+        var prefix = TestNames.Unique();
+        await using var proxy = TcpChaosProxy.Start(redis.EndPoint);
+        proxy.Refuse();
+        await using var cut = await ThroughAsync(proxy, prefix);
+
+        Assert.Equal(1, await cut.Cache.GetOrSetAsync("k", _ => ValueTask.FromResult(1), TenMinutes));
+
+        proxy.Restore();
+        await using var other = await DirectAsync(prefix);
+        await Eventually.TrueAsync(async () =>
+        {
+            await cut.Cache.SetAsync("later", 5, TenMinutes);
+            return (await other.Cache.TryGetAsync<int>("later")).HasValue;
+        });
+    }
+}
