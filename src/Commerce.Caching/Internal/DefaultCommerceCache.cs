@@ -114,13 +114,13 @@ internal sealed class DefaultCommerceCache : CommerceCache, IAsyncDisposable, ID
         CheckKey(key);
         CheckScope(scope);
         ArgumentNullException.ThrowIfNull(factory);
-        var settings = options is null ? _defaults : EntrySettings.From(_options, options);
-        if (settings.ReadLocal && TryGetFresh(key, scope, out var value))
+        if ((options is null || (options.Flags & HybridCacheEntryFlags.DisableLocalCacheRead) == 0) && TryGetFresh(key, scope, out var value))
         {
             _metrics.MemoryHit();
             return new ValueTask<T>((T)value!);
         }
 
+        var settings = options is null ? _defaults : EntrySettings.From(_options, options);
         return new ValueTask<T>(GetOrSetSlowAsync(key, state, factory, settings, scope, cancellationToken));
     }
 

@@ -1,0 +1,31 @@
+// The usage example of src/Commerce.Caching/README.md, compiled with the sample so the README can't rot.
+using Commerce.Caching;
+
+namespace Commerce.Caching.Sample;
+
+public sealed record SalesSummary(decimal Revenue, int Orders);
+
+public sealed class ReportQueries
+{
+    public ValueTask<SalesSummary> SalesAsync(int shopId, DateOnly month, CancellationToken ct) =>
+        ValueTask.FromResult(new SalesSummary(shopId * 100m + month.Month, 3));
+}
+
+public sealed class ReportService(CommerceCache cache, ReportQueries queries)
+{
+    // One options object per kind of data, reused: a memory hit then allocates nothing.
+    private static readonly CommerceCacheEntryOptions Sales = new() { Duration = TimeSpan.FromMinutes(15) };
+
+    public ValueTask<SalesSummary> GetSalesAsync(int shopId, DateOnly month, CancellationToken ct) =>
+        cache.GetOrSetAsync(
+            $"shop:{shopId}:sales:{month:yyyy-MM}",            // the key, unique on its own
+            (queries, shopId, month),                            // state: no closure
+            static (s, ct) => s.queries.SalesAsync(s.shopId, s.month, ct),
+            Sales,
+            scope: $"shop:{shopId}",                             // invalidated together
+            cancellationToken: ct);
+
+    // A webhook for the shop arrived: every cached report of that shop, on every instance, in one Redis command.
+    public ValueTask OnShopChangedAsync(int shopId, CancellationToken ct) =>
+        cache.InvalidateScopeAsync($"shop:{shopId}", ct);
+}
