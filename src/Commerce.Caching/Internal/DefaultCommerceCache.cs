@@ -883,16 +883,14 @@ internal sealed class DefaultCommerceCache : CommerceCache, IAsyncDisposable, ID
         CancellationToken cancellationToken)
     {
         var now = Now;
-        var duration = settings.Duration;
-        if (settings.JitterMaxDuration > TimeSpan.Zero)
-        {
-            duration += TimeSpan.FromTicks(Random.Shared.NextInt64(settings.JitterMaxDuration.Ticks + 1));
-        }
-
+        var jitter = settings.JitterMaxDuration > TimeSpan.Zero
+            ? TimeSpan.FromTicks(Random.Shared.NextInt64(settings.JitterMaxDuration.Ticks + 1))
+            : TimeSpan.Zero;
+        var duration = settings.Duration + jitter;
         var freshUntil = now + duration.Ticks;
         if (settings.WriteLocal)
         {
-            var localFresh = Math.Min(freshUntil, now + settings.LocalDuration.Ticks);
+            var localFresh = Math.Min(freshUntil, now + (settings.LocalDuration + jitter).Ticks);
             if (degraded)
             {
                 localFresh = Math.Min(localFresh, now + _options.DisconnectedLocalDuration.Ticks);
