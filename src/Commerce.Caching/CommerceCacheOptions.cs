@@ -11,7 +11,7 @@ public sealed class CommerceCacheOptions
     /// invalidations. It must not contain <c>{</c> or <c>}</c>. Default <c>commerce:cache</c>.
     /// </summary>
     [Required]
-    [RegularExpression(@"^[^{}]+$", ErrorMessage = "KeyPrefix must not be empty nor contain '{' or '}'.")]
+    [RegularExpression(@"^[^{}]+$", ErrorMessage = "KeyPrefix must not be empty nor contain '{{' or '}}'.")]
     public string KeyPrefix { get; set; } = "commerce:cache";
 
     /// <summary>

@@ -345,6 +345,7 @@ public sealed class MemoryOnlyTests
         builder.Services.AddCommerceCaching(o =>
         {
             o.RedisTimeout = TimeSpan.Zero;
+            o.KeyPrefix = "bad{prefix}";
             o.HeartbeatInterval = TimeSpan.FromSeconds(5);
             o.HeartbeatTimeout = TimeSpan.FromSeconds(1);
         });
@@ -353,6 +354,7 @@ public sealed class MemoryOnlyTests
         var error = await Assert.ThrowsAsync<OptionsValidationException>(() => host.StartAsync());
         Assert.Contains("RedisTimeout", error.Message, StringComparison.Ordinal);
         Assert.Contains("HeartbeatTimeout", error.Message, StringComparison.Ordinal);
+        Assert.Contains("KeyPrefix must not be empty nor contain '{' or '}'", error.Message, StringComparison.Ordinal);
     }
 
     [Fact]

@@ -1,0 +1,74 @@
+using Commerce.FlashSale;
+using Commerce.FlashSale.Internal;
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection.Extensions;
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
+
+namespace Microsoft.Extensions.DependencyInjection;
+
+/// <summary>Registers Commerce.FlashSale.</summary>
+public static class CommerceFlashSaleServiceCollectionExtensions
+{
+    /// <summary>
+    /// Registers <see cref="IFlashSaleService"/>, <see cref="IFlashSaleMaintenance"/>, <see cref="FlashSaleRateLimiterFactory"/>,
+    /// the migrations (applied at start) and the background expiry sweeper and journal worker.
+    /// </summary>
+    /// <param name="services">The service collection.</param>
+    /// <param name="configure">Sets the options.</param>
+    /// <returns>A builder to chain <c>WithRedis</c>, <c>WithPostgres</c> and <c>AddEventSubscriber</c>.</returns>
+    public static ICommerceFlashSaleBuilder AddCommerceFlashSale(this IServiceCollection services, Action<FlashSaleOptions> configure)
+    {
+        ArgumentNullException.ThrowIfNull(services);
+        ArgumentNullException.ThrowIfNull(configure);
+        services.Configure(configure);
+        return AddCore(services);
+    }
+
+    /// <summary>Registers Commerce.FlashSale with options bound from a configuration section.</summary>
+    /// <param name="services">The service collection.</param>
+    /// <param name="configuration">The section holding <see cref="FlashSaleOptions"/>.</param>
+    /// <returns>A builder.</returns>
+    public static ICommerceFlashSaleBuilder AddCommerceFlashSale(this IServiceCollection services, IConfigurationSection configuration)
+    {
+        ArgumentNullException.ThrowIfNull(services);
+        ArgumentNullException.ThrowIfNull(configuration);
+        services.Configure<FlashSaleOptions>(configuration);
+        return AddCore(services);
+    }
+
+    /// <summary>Registers Commerce.FlashSale with default options (connections from <c>WithRedis</c>/<c>WithPostgres</c>).</summary>
+    /// <param name="services">The service collection.</param>
+    /// <returns>A builder.</returns>
+    public static ICommerceFlashSaleBuilder AddCommerceFlashSale(this IServiceCollection services) =>
+        AddCommerceFlashSale(services, static _ => { });
+
+    private static CommerceFlashSaleBuilder AddCore(IServiceCollection services)
+    {
+        services.AddOptionsWithValidateOnStart<FlashSaleOptions, FlashSaleOptionsValidator>();
+        services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<FlashSaleOptions>, FlashSaleOptionsConsistencyValidator>());
+        services.TryAddSingleton(TimeProvider.System);
+        services.TryAddSingleton(sp => new FlashSaleConnections(
+            sp.GetRequiredService<IOptions<FlashSaleOptions>>().Value,
+            sp,
+            sp.GetService<FlashSaleRedisRegistration>(),
+            sp.GetService<FlashSalePostgresRegistration>()));
+        services.TryAddSingleton(sp => new FlashSaleKeys(sp.GetRequiredService<IOptions<FlashSaleOptions>>().Value.KeyPrefix));
+        services.TryAddSingleton(sp => new PostgresFlashSaleStore(sp.GetRequiredService<FlashSaleConnections>(), sp.GetRequiredService<IOptions<FlashSaleOptions>>().Value));
+        services.TryAddSingleton(sp => new FlashSaleMetrics(sp.GetService<System.Diagnostics.Metrics.IMeterFactory>()));
+        services.TryAddSingleton<IFlashSaleService, DefaultFlashSaleService>();
+        services.TryAddSingleton<IFlashSaleMaintenance, FlashSaleMaintenance>();
+        services.TryAddSingleton(sp => new FlashSaleRateLimiterFactory(
+            sp.GetRequiredService<FlashSaleConnections>(),
+            sp.GetRequiredService<FlashSaleKeys>(),
+            sp.GetRequiredService<IOptions<FlashSaleOptions>>(),
+            sp.GetRequiredService<IFlashSaleService>(),
+            sp.GetRequiredService<TimeProvider>()));
+        services.TryAddEnumerable(ServiceDescriptor.Singleton<IHostedService, FlashSaleMigrationService>());
+        services.TryAddEnumerable(ServiceDescriptor.Singleton<IHostedService, FlashSaleBackgroundService>());
+        services.TryAddSingleton<ILoggerFactory, Logging.Abstractions.NullLoggerFactory>();
+        services.TryAdd(ServiceDescriptor.Singleton(typeof(ILogger<>), typeof(Logger<>)));
+        return new CommerceFlashSaleBuilder(services);
+    }
+}

@@ -1,0 +1,74 @@
+namespace Commerce.FlashSale;
+
+/// <summary>
+/// Flash sales: their lifecycle and the reservations against them. Expected outcomes (sold out, limit exceeded,
+/// rate limited, not found, ...) are results; only infrastructure failures throw
+/// (<see cref="FlashSaleUnavailableException"/>), and bad input throws <see cref="FlashSaleDefinitionException"/>.
+/// </summary>
+public interface IFlashSaleService
+{
+    /// <summary>Creates a sale in PostgreSQL and Redis. Idempotent when <see cref="FlashSaleDefinition.Id"/> is given.</summary>
+    /// <param name="definition">The sale.</param>
+    /// <param name="cancellationToken">Cancels the call.</param>
+    /// <returns>The sale as created.</returns>
+    /// <exception cref="FlashSaleDefinitionException">The definition breaks a rule, or a different sale has this id.</exception>
+    /// <exception cref="FlashSaleUnavailableException">Redis or PostgreSQL failed.</exception>
+    Task<FlashSale> CreateSaleAsync(FlashSaleDefinition definition, CancellationToken cancellationToken = default);
+
+    /// <summary>Replaces a sale's name, window and items; only before it starts.</summary>
+    /// <param name="saleId">The sale.</param>
+    /// <param name="definition">Its new definition (the id in it is ignored).</param>
+    /// <param name="cancellationToken">Cancels the call.</param>
+    /// <returns><see cref="SaleChangeOutcome.Done"/>, or why not.</returns>
+    /// <exception cref="FlashSaleDefinitionException">The definition breaks a rule.</exception>
+    /// <exception cref="FlashSaleUnavailableException">Redis or PostgreSQL failed.</exception>
+    Task<SaleChangeOutcome> UpdateSaleAsync(Guid saleId, FlashSaleDefinition definition, CancellationToken cancellationToken = default);
+
+    /// <summary>Cancels a sale that has not ended: no reservation is taken or confirmed after.</summary>
+    /// <param name="saleId">The sale.</param>
+    /// <param name="cancellationToken">Cancels the call.</param>
+    /// <returns><see cref="SaleChangeOutcome.Done"/>, or why not.</returns>
+    /// <exception cref="FlashSaleUnavailableException">Redis or PostgreSQL failed.</exception>
+    Task<SaleChangeOutcome> CancelSaleAsync(Guid saleId, CancellationToken cancellationToken = default);
+
+    /// <summary>Reads a sale's status and live availability per product.</summary>
+    /// <param name="saleId">The sale.</param>
+    /// <param name="cancellationToken">Cancels the call.</param>
+    /// <returns>The sale, or null when there is none.</returns>
+    /// <exception cref="FlashSaleUnavailableException">Redis failed.</exception>
+    Task<FlashSale?> GetSaleAsync(Guid saleId, CancellationToken cancellationToken = default);
+
+    /// <summary>Holds units for a user, atomically against stock, the user's limit, the sale window and the rate limit.</summary>
+    /// <param name="request">What to hold.</param>
+    /// <param name="cancellationToken">Cancels the wait (the reservation may still have been made: retry with the same id).</param>
+    /// <returns>The outcome.</returns>
+    /// <exception cref="FlashSaleDefinitionException">The request breaks a rule (quantity below 1, malformed ids).</exception>
+    /// <exception cref="FlashSaleUnavailableException">Redis failed.</exception>
+    Task<ReserveResult> ReserveAsync(ReserveRequest request, CancellationToken cancellationToken = default);
+
+    /// <summary>Turns a hold into a sale. Fails cleanly (<see cref="ReservationOutcome.Expired"/>) once the hold has expired.</summary>
+    /// <param name="saleId">The sale.</param>
+    /// <param name="reservationId">The reservation.</param>
+    /// <param name="userId">The user holding it.</param>
+    /// <param name="cancellationToken">Cancels the wait.</param>
+    /// <returns>The outcome and the reservation.</returns>
+    /// <exception cref="FlashSaleUnavailableException">Redis failed.</exception>
+    Task<ReservationResult> ConfirmAsync(Guid saleId, string reservationId, string userId, CancellationToken cancellationToken = default);
+
+    /// <summary>Gives a hold up; its units return to stock at once.</summary>
+    /// <param name="saleId">The sale.</param>
+    /// <param name="reservationId">The reservation.</param>
+    /// <param name="userId">The user holding it.</param>
+    /// <param name="cancellationToken">Cancels the wait.</param>
+    /// <returns>The outcome and the reservation.</returns>
+    /// <exception cref="FlashSaleUnavailableException">Redis failed.</exception>
+    Task<ReservationResult> ReleaseAsync(Guid saleId, string reservationId, string userId, CancellationToken cancellationToken = default);
+
+    /// <summary>Reads one reservation.</summary>
+    /// <param name="saleId">The sale.</param>
+    /// <param name="reservationId">The reservation.</param>
+    /// <param name="cancellationToken">Cancels the call.</param>
+    /// <returns>The reservation, or null.</returns>
+    /// <exception cref="FlashSaleUnavailableException">Redis failed.</exception>
+    Task<Reservation?> GetReservationAsync(Guid saleId, string reservationId, CancellationToken cancellationToken = default);
+}

@@ -1,0 +1,26 @@
+namespace Commerce.FlashSale;
+
+/// <summary>What a reserve call did. Every outcome is an expected result, not an error.</summary>
+public enum ReserveOutcome
+{
+    /// <summary>The units are held (or, for a retry with the same id, were held by the first call).</summary>
+    Reserved,
+
+    /// <summary>Fewer units are available than asked for; <see cref="ReserveResult.Available"/> says how many.</summary>
+    SoldOut,
+
+    /// <summary>The user's reserved plus confirmed units would pass the limit; <see cref="ReserveResult.RemainingAllowance"/> says how many more are allowed.</summary>
+    LimitExceeded,
+
+    /// <summary>The sale is scheduled, ended or cancelled; <see cref="ReserveResult.SaleStatus"/> says which.</summary>
+    SaleNotActive,
+
+    /// <summary>Too many reserve attempts by this user; retry after <see cref="ReserveResult.RetryAfter"/>.</summary>
+    RateLimited,
+
+    /// <summary>No such sale, or no such product in it.</summary>
+    NotFound,
+
+    /// <summary>The reservation id was already used for a different user, product or quantity.</summary>
+    IdempotencyConflict,
+}
