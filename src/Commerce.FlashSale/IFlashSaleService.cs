@@ -13,7 +13,7 @@ public interface IFlashSaleService
     /// <returns>The sale as created.</returns>
     /// <exception cref="FlashSaleDefinitionException">The definition breaks a rule, or a different sale has this id.</exception>
     /// <exception cref="FlashSaleUnavailableException">Redis or PostgreSQL failed.</exception>
-    Task<FlashSale> CreateSaleAsync(FlashSaleDefinition definition, CancellationToken cancellationToken = default);
+    Task<FlashSaleSnapshot> CreateSaleAsync(FlashSaleDefinition definition, CancellationToken cancellationToken = default);
 
     /// <summary>Replaces a sale's name, window and items; only before it starts.</summary>
     /// <param name="saleId">The sale.</param>
@@ -36,7 +36,7 @@ public interface IFlashSaleService
     /// <param name="cancellationToken">Cancels the call.</param>
     /// <returns>The sale, or null when there is none.</returns>
     /// <exception cref="FlashSaleUnavailableException">Redis failed.</exception>
-    Task<FlashSale?> GetSaleAsync(Guid saleId, CancellationToken cancellationToken = default);
+    Task<FlashSaleSnapshot?> GetSaleAsync(Guid saleId, CancellationToken cancellationToken = default);
 
     /// <summary>Holds units for a user, atomically against stock, the user's limit, the sale window and the rate limit.</summary>
     /// <param name="request">What to hold.</param>

@@ -11,7 +11,7 @@ public sealed class ClusterTests(RedisClusterFixture cluster, PostgresFixture po
         var name = TestNames.Unique();
         await using var a = await SaleHarness.CreateAsync(cluster.ConnectionString, postgres.ConnectionString, name, o => o.RateLimitPermits = 0);
         await using var b = await SaleHarness.CreateAsync(cluster.ConnectionString, postgres.ConnectionString, name, o => o.RateLimitPermits = 0);
-        var sales = new List<FlashSale>();
+        var sales = new List<FlashSaleSnapshot>();
         for (var i = 0; i < 6; i++)
         {
             sales.Add(await a.Sales.CreateSaleAsync(SaleHarness.Definition(stock: 20, limit: 2)));

@@ -52,7 +52,7 @@ internal sealed class DefaultFlashSaleService : IFlashSaleService
     internal RedisValue Now() =>
         _options.Clock == FlashSaleClock.Redis ? RedisValue.EmptyString : _time.GetUtcNow().ToUnixTimeMilliseconds();
 
-    public async Task<FlashSale> CreateSaleAsync(FlashSaleDefinition definition, CancellationToken cancellationToken = default)
+    public async Task<FlashSaleSnapshot> CreateSaleAsync(FlashSaleDefinition definition, CancellationToken cancellationToken = default)
     {
         FlashSaleValidation.Validate(definition);
         var id = definition.Id ?? Guid.NewGuid();
@@ -122,7 +122,7 @@ internal sealed class DefaultFlashSaleService : IFlashSaleService
         return outcome;
     }
 
-    public async Task<FlashSale?> GetSaleAsync(Guid saleId, CancellationToken cancellationToken = default)
+    public async Task<FlashSaleSnapshot?> GetSaleAsync(Guid saleId, CancellationToken cancellationToken = default)
     {
         var db = await _connections.RedisAsync().ConfigureAwait(false);
         var result = await RedisResults.Run(() => db.ScriptEvaluateAsync(FlashSaleScripts.Read, _keys.For(saleId), [Now()])).ConfigureAwait(false);
@@ -139,7 +139,7 @@ internal sealed class DefaultFlashSaleService : IFlashSaleService
         var products = sale["products"].Split('|', StringSplitOptions.RemoveEmptyEntries);
         var starts = RedisResults.Time(sale["starts"]);
         var ends = RedisResults.Time(sale["ends"]);
-        return new FlashSale
+        return new FlashSaleSnapshot
         {
             Id = saleId,
             ShopId = sale["shop"],

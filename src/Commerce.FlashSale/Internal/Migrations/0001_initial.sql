@@ -45,32 +45,54 @@ create table {schema}.reservations (
 
 create index reservations_user on {schema}.reservations (sale_id, user_id);
 
--- Keeps sale_items.reserved_units / confirmed_units equal to the sum over reservations, whatever order the
--- journal's versions arrive in (an older version never overwrites a newer one; see the upsert).
-create function {schema}.track_reservation_units() returns trigger language plpgsql as $$
-declare
-    reserved_delta int := 0;
-    confirmed_delta int := 0;
+-- Keep sale_items.reserved_units / confirmed_units equal to the sum over reservations. Statement-level triggers
+-- over transition tables apply one net delta per product per statement (the journal worker upserts hundreds of
+-- rows at once), so the check constraints above are evaluated on the result, never on a half-applied batch. An
+-- upsert whose version is not newer updates no row and so changes nothing here.
+create function {schema}.track_inserted_units() returns trigger language plpgsql as $$
 begin
-    if tg_op = 'INSERT' then
-        reserved_delta := case when new.state = 'reserved' then new.quantity else 0 end;
-        confirmed_delta := case when new.state = 'confirmed' then new.quantity else 0 end;
-    elsif new.state is distinct from old.state then
-        reserved_delta := (case when new.state = 'reserved' then new.quantity else 0 end)
-                        - (case when old.state = 'reserved' then old.quantity else 0 end);
-        confirmed_delta := (case when new.state = 'confirmed' then new.quantity else 0 end)
-                         - (case when old.state = 'confirmed' then old.quantity else 0 end);
-    end if;
-    if reserved_delta <> 0 or confirmed_delta <> 0 then
-        update {schema}.sale_items
-           set reserved_units = reserved_units + reserved_delta,
-               confirmed_units = confirmed_units + confirmed_delta
-         where sale_id = new.sale_id and product_id = new.product_id;
-    end if;
-    return new;
+    update {schema}.sale_items i
+       set reserved_units = i.reserved_units + d.reserved,
+           confirmed_units = i.confirmed_units + d.confirmed
+      from (select sale_id, product_id,
+                   sum(case when state = 'reserved' then quantity else 0 end) as reserved,
+                   sum(case when state = 'confirmed' then quantity else 0 end) as confirmed
+              from new_rows
+             group by sale_id, product_id) d
+     where i.sale_id = d.sale_id and i.product_id = d.product_id
+       and (d.reserved <> 0 or d.confirmed <> 0);
+    return null;
 end;
 $$;
 
-create trigger reservations_track_units
-after insert or update of state on {schema}.reservations
-for each row execute function {schema}.track_reservation_units();
+create function {schema}.track_updated_units() returns trigger language plpgsql as $$
+begin
+    update {schema}.sale_items i
+       set reserved_units = i.reserved_units + d.reserved,
+           confirmed_units = i.confirmed_units + d.confirmed
+      from (select sale_id, product_id, sum(reserved) as reserved, sum(confirmed) as confirmed
+              from (select sale_id, product_id,
+                           case when state = 'reserved' then quantity else 0 end as reserved,
+                           case when state = 'confirmed' then quantity else 0 end as confirmed
+                      from new_rows
+                    union all
+                    select sale_id, product_id,
+                           -(case when state = 'reserved' then quantity else 0 end),
+                           -(case when state = 'confirmed' then quantity else 0 end)
+                      from old_rows) changes
+             group by sale_id, product_id) d
+     where i.sale_id = d.sale_id and i.product_id = d.product_id
+       and (d.reserved <> 0 or d.confirmed <> 0);
+    return null;
+end;
+$$;
+
+create trigger reservations_units_inserted
+after insert on {schema}.reservations
+referencing new table as new_rows
+for each statement execute function {schema}.track_inserted_units();
+
+create trigger reservations_units_updated
+after update on {schema}.reservations
+referencing old table as old_rows new table as new_rows
+for each statement execute function {schema}.track_updated_units();

@@ -1,7 +1,7 @@
 namespace Commerce.FlashSale;
 
 /// <summary>A sale as it is now.</summary>
-public sealed record FlashSale
+public sealed record FlashSaleSnapshot
 {
     /// <summary>The sale's id.</summary>
     public required Guid Id { get; init; }
