@@ -1,0 +1,101 @@
+using Commerce.Webhooks.Internal;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.DependencyInjection.Extensions;
+using Npgsql;
+
+namespace Commerce.Webhooks;
+
+/// <summary>Connections, sources and handlers for Commerce.Webhooks.</summary>
+public static class CommerceWebhooksBuilderExtensions
+{
+    /// <summary>Uses PostgreSQL at <paramref name="connectionString"/>.</summary>
+    /// <param name="builder">The builder.</param>
+    /// <param name="connectionString">An Npgsql connection string.</param>
+    /// <returns>The builder.</returns>
+    public static ICommerceWebhooksBuilder WithPostgres(this ICommerceWebhooksBuilder builder, string connectionString)
+    {
+        ArgumentNullException.ThrowIfNull(builder);
+        ArgumentException.ThrowIfNullOrWhiteSpace(connectionString);
+        builder.Services.Configure<WebhooksOptions>(o => o.PostgresConnectionString = connectionString);
+        return builder;
+    }
+
+    /// <summary>Uses an existing PostgreSQL data source (not disposed by the package).</summary>
+    /// <param name="builder">The builder.</param>
+    /// <param name="dataSource">The data source.</param>
+    /// <returns>The builder.</returns>
+    public static ICommerceWebhooksBuilder WithPostgres(this ICommerceWebhooksBuilder builder, NpgsqlDataSource dataSource)
+    {
+        ArgumentNullException.ThrowIfNull(builder);
+        ArgumentNullException.ThrowIfNull(dataSource);
+        builder.Services.RemoveAll<WebhooksPostgresRegistration>();
+        builder.Services.AddSingleton(new WebhooksPostgresRegistration(_ => dataSource));
+        return builder;
+    }
+
+    /// <summary>Adds (or replaces) a source verified by one of the built-in schemes.</summary>
+    /// <param name="builder">The builder.</param>
+    /// <param name="name">The source's name, used by <c>MapWebhooks</c>.</param>
+    /// <param name="configure">Its scheme, secrets and tolerance.</param>
+    /// <returns>The builder.</returns>
+    public static ICommerceWebhooksBuilder AddSource(this ICommerceWebhooksBuilder builder, string name, Action<WebhookSourceOptions> configure)
+    {
+        ArgumentNullException.ThrowIfNull(builder);
+        ArgumentException.ThrowIfNullOrEmpty(name);
+        ArgumentNullException.ThrowIfNull(configure);
+        builder.Services.Configure<WebhooksOptions>(o =>
+        {
+            var source = new WebhookSourceOptions();
+            configure(source);
+            o.Sources[name] = source;
+        });
+        return builder;
+    }
+
+    /// <summary>Adds a source verified by your own <see cref="IWebhookVerifier"/> (another platform's scheme).</summary>
+    /// <param name="builder">The builder.</param>
+    /// <param name="name">The source's name.</param>
+    /// <param name="verifier">Creates its verifier.</param>
+    /// <returns>The builder.</returns>
+    public static ICommerceWebhooksBuilder AddSource(this ICommerceWebhooksBuilder builder, string name, Func<IServiceProvider, IWebhookVerifier> verifier)
+    {
+        ArgumentNullException.ThrowIfNull(builder);
+        ArgumentException.ThrowIfNullOrEmpty(name);
+        ArgumentNullException.ThrowIfNull(verifier);
+        builder.Services.AddSingleton(new CustomVerifierRegistration(name, verifier));
+        return builder;
+    }
+
+    /// <summary>Adds a handler of messages of <paramref name="type"/> (<c>*</c> for every type).</summary>
+    /// <typeparam name="THandler">The handler, resolved from a DI scope per message (registered as scoped unless already registered).</typeparam>
+    /// <param name="builder">The builder.</param>
+    /// <param name="type">The event type, for example <c>orders.created</c>.</param>
+    /// <param name="source">Only messages of this source; null for any.</param>
+    /// <returns>The builder.</returns>
+    public static ICommerceWebhooksBuilder AddHandler<THandler>(this ICommerceWebhooksBuilder builder, string type, string? source = null)
+        where THandler : class, IWebhookHandler
+    {
+        ArgumentNullException.ThrowIfNull(builder);
+        ArgumentException.ThrowIfNullOrEmpty(type);
+        builder.Services.TryAddScoped<THandler>();
+        builder.Services.AddSingleton(HandlerRegistry.Untyped<THandler>(type, source));
+        return builder;
+    }
+
+    /// <summary>Adds a handler that receives the envelope's <c>data</c> as <typeparamref name="TPayload"/>.</summary>
+    /// <typeparam name="TPayload">The payload type (System.Text.Json, web defaults). A payload that does not fit parks the message as dead.</typeparam>
+    /// <typeparam name="THandler">The handler.</typeparam>
+    /// <param name="builder">The builder.</param>
+    /// <param name="type">The event type.</param>
+    /// <param name="source">Only messages of this source; null for any.</param>
+    /// <returns>The builder.</returns>
+    public static ICommerceWebhooksBuilder AddHandler<TPayload, THandler>(this ICommerceWebhooksBuilder builder, string type, string? source = null)
+        where THandler : class, IWebhookHandler<TPayload>
+    {
+        ArgumentNullException.ThrowIfNull(builder);
+        ArgumentException.ThrowIfNullOrEmpty(type);
+        builder.Services.TryAddScoped<THandler>();
+        builder.Services.AddSingleton(HandlerRegistry.Typed<TPayload, THandler>(type, source));
+        return builder;
+    }
+}

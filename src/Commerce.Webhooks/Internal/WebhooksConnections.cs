@@ -1,0 +1,35 @@
+using Microsoft.Extensions.Options;
+using Npgsql;
+
+namespace Commerce.Webhooks.Internal;
+
+/// <summary>The PostgreSQL data source, from <c>WithPostgres</c> or the options.</summary>
+internal sealed class WebhooksConnections(IOptions<WebhooksOptions> options, IServiceProvider services, WebhooksPostgresRegistration? registration = null) : IAsyncDisposable
+{
+    private readonly Lazy<NpgsqlDataSource> _dataSource = new(() => registration is not null
+        ? registration.DataSource(services)
+        : NpgsqlDataSource.Create(options.Value.PostgresConnectionString ?? throw new InvalidOperationException(
+            "Commerce.Webhooks has no PostgreSQL: set WebhooksOptions.PostgresConnectionString or call WithPostgres(...).")));
+
+    public NpgsqlDataSource DataSource => _dataSource.Value;
+
+    /// <summary>The schema, quoted for SQL.</summary>
+    public string Schema { get; } = $"\"{options.Value.Schema}\"";
+
+    /// <summary>The NOTIFY channel announcing new inbox messages.</summary>
+    public string InboxChannel { get; } = options.Value.Schema + "_inbox";
+
+    /// <summary>The NOTIFY channel announcing new outbox messages.</summary>
+    public string OutboxChannel { get; } = options.Value.Schema + "_outbox";
+
+    public async ValueTask DisposeAsync()
+    {
+        if (registration is null && _dataSource.IsValueCreated)
+        {
+            await _dataSource.Value.DisposeAsync().ConfigureAwait(false);
+        }
+    }
+}
+
+/// <summary>A data source given with <c>WithPostgres</c> (not disposed by the package).</summary>
+internal sealed record WebhooksPostgresRegistration(Func<IServiceProvider, NpgsqlDataSource> DataSource);
