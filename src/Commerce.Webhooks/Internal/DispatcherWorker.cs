@@ -38,7 +38,7 @@ internal sealed class DispatcherWorker(
                 Log.BackgroundPassFailed(logger, e);
             }
 
-            if (attempted < settings.BatchSize)
+            if (attempted == 0) // a productive pass is followed at once by another, until nothing is due
             {
                 try
                 {

@@ -12,8 +12,8 @@ internal sealed class InboxStore(WebhooksConnections connections)
     private readonly string _s = connections.Schema;
 
     /// <summary>
-    /// Inserts a message unless (source, message id) exists, and wakes the processors, in one round trip and one
-    /// transaction. Concurrent copies of one message insert it once; the others find the existing row.
+    /// Inserts a message unless (source, message id) exists, then wakes the processors (after the commit, coalesced).
+    /// Concurrent copies of one message insert it once; the others find the existing row.
     /// </summary>
     public async Task<(long Id, bool Inserted)> InsertAsync(
         string source,
@@ -53,12 +53,12 @@ internal sealed class InboxStore(WebhooksConnections connections)
                             new("locked_until", NpgsqlDbType.TimestampTz) { Value = (object?)lockedUntil ?? DBNull.Value },
                         },
                     },
-                    new NpgsqlBatchCommand("select pg_notify(@channel, '')") { Parameters = { new("channel", connections.InboxChannel) } },
                 },
             };
             var inserted = await batch.ExecuteScalarAsync(cancellationToken).ConfigureAwait(false);
             if (inserted is long id)
             {
+                connections.InboxNotifier.Wake();
                 return (id, true);
             }
 
@@ -180,8 +180,8 @@ internal sealed class InboxStore(WebhooksConnections connections)
         {
             Parameters = { new("id", id), new("now", now) },
         });
-        batch.BatchCommands.Add(new NpgsqlBatchCommand("select pg_notify(@channel, '')") { Parameters = { new("channel", connections.InboxChannel) } });
         await batch.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
+        connections.InboxNotifier.Wake();
         return batch.BatchCommands[0].RecordsAffected == 1;
     }
 

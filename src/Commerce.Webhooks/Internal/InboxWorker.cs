@@ -38,7 +38,7 @@ internal sealed class InboxWorker(
                 Log.BackgroundPassFailed(logger, e);
             }
 
-            if (processed < settings.InboxBatchSize)
+            if (processed == 0) // a productive pass is followed at once by another, until nothing is due
             {
                 try
                 {

@@ -69,7 +69,6 @@ internal sealed class OutboxStore(WebhooksConnections connections)
                         new("now", now),
                     },
                 },
-                new NpgsqlBatchCommand("select pg_notify(@channel, '')") { Parameters = { new("channel", connections.OutboxChannel) } },
             },
         };
         try
@@ -80,6 +79,8 @@ internal sealed class OutboxStore(WebhooksConnections connections)
         {
             throw new InvalidOperationException($"There is no webhook endpoint {endpointId}.", e);
         }
+
+        connections.OutboxNotifier.Wake();
 
         var stored = await QueryAsync("endpoint_id = @endpoint and message_id = @message_id", p =>
         {

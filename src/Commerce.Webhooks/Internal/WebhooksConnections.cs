@@ -1,11 +1,19 @@
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Logging.Abstractions;
 using Microsoft.Extensions.Options;
 using Npgsql;
 
 namespace Commerce.Webhooks.Internal;
 
 /// <summary>The PostgreSQL data source, from <c>WithPostgres</c> or the options.</summary>
-internal sealed class WebhooksConnections(IOptions<WebhooksOptions> options, IServiceProvider services, WebhooksPostgresRegistration? registration = null) : IAsyncDisposable
+internal sealed class WebhooksConnections(
+    IOptions<WebhooksOptions> options,
+    IServiceProvider services,
+    WebhooksPostgresRegistration? registration = null,
+    ILoggerFactory? loggers = null) : IAsyncDisposable
 {
+    private readonly ILogger _logger = (loggers ?? NullLoggerFactory.Instance).CreateLogger("Commerce.Webhooks");
+
     private readonly Lazy<NpgsqlDataSource> _dataSource = new(() => registration is not null
         ? registration.DataSource(services)
         : NpgsqlDataSource.Create(options.Value.PostgresConnectionString ?? throw new InvalidOperationException(
@@ -21,6 +29,15 @@ internal sealed class WebhooksConnections(IOptions<WebhooksOptions> options, ISe
 
     /// <summary>The NOTIFY channel announcing new outbox messages.</summary>
     public string OutboxChannel { get; } = options.Value.Schema + "_outbox";
+
+    /// <summary>Wakes the inbox processors after messages are committed.</summary>
+    public CoalescingNotifier InboxNotifier => _inboxNotifier ??= new CoalescingNotifier(DataSource, InboxChannel, _logger);
+
+    /// <summary>Wakes the dispatchers after messages are accepted for sending.</summary>
+    public CoalescingNotifier OutboxNotifier => _outboxNotifier ??= new CoalescingNotifier(DataSource, OutboxChannel, _logger);
+
+    private CoalescingNotifier? _inboxNotifier;
+    private CoalescingNotifier? _outboxNotifier;
 
     public async ValueTask DisposeAsync()
     {
