@@ -3,7 +3,6 @@ using Commerce.FlashSale.Internal;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Hosting;
-using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 
 namespace Microsoft.Extensions.DependencyInjection;
@@ -49,6 +48,7 @@ public static class CommerceFlashSaleServiceCollectionExtensions
         services.AddOptionsWithValidateOnStart<FlashSaleOptions, FlashSaleOptionsValidator>();
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<FlashSaleOptions>, FlashSaleOptionsConsistencyValidator>());
         services.TryAddSingleton(TimeProvider.System);
+        services.AddLogging();
         services.TryAddSingleton(sp => new FlashSaleConnections(
             sp.GetRequiredService<IOptions<FlashSaleOptions>>().Value,
             sp,
@@ -67,8 +67,6 @@ public static class CommerceFlashSaleServiceCollectionExtensions
             sp.GetRequiredService<TimeProvider>()));
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IHostedService, FlashSaleMigrationService>());
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IHostedService, FlashSaleBackgroundService>());
-        services.TryAddSingleton<ILoggerFactory, Logging.Abstractions.NullLoggerFactory>();
-        services.TryAdd(ServiceDescriptor.Singleton(typeof(ILogger<>), typeof(Logger<>)));
         return new CommerceFlashSaleBuilder(services);
     }
 }

@@ -1,0 +1,81 @@
+namespace Commerce.Analytics;
+
+/// <summary>
+/// Feeds analytics from the storefront's events. Every call is idempotent and safe out of order: a duplicate changes
+/// nothing, an older version never overwrites a newer one, and a status change for an order not seen yet is kept and
+/// applied when the order arrives. The summary tables change in the same transaction as the order.
+/// </summary>
+public interface IAnalyticsIngestion
+{
+    /// <summary>Creates or upgrades the PostgreSQL schema (also done at start unless turned off).</summary>
+    /// <param name="cancellationToken">Cancels the call.</param>
+    /// <returns>A task that completes when the schema is current.</returns>
+    Task MigrateAsync(CancellationToken cancellationToken = default);
+
+    /// <summary>
+    /// Sets a shop's time zone (IANA, for example <c>Asia/Bangkok</c>) and reporting currency. Changing the time zone
+    /// recomputes the shop's summaries, since days are local.
+    /// </summary>
+    /// <param name="shopId">The shop.</param>
+    /// <param name="timeZone">An IANA time zone id.</param>
+    /// <param name="currency">The default currency of its reports (ISO 4217), or null to keep it.</param>
+    /// <param name="cancellationToken">Cancels the call.</param>
+    /// <returns>A task that completes when saved.</returns>
+    /// <exception cref="AnalyticsValidationException">The time zone or currency is not valid.</exception>
+    Task SetShopAsync(string shopId, string timeZone, string? currency = null, CancellationToken cancellationToken = default);
+
+    /// <summary>A product was created or updated.</summary>
+    /// <param name="product">The product.</param>
+    /// <param name="cancellationToken">Cancels the call.</param>
+    /// <returns>Applied or ignored.</returns>
+    /// <exception cref="AnalyticsValidationException">The product breaks a rule.</exception>
+    Task<IngestOutcome> UpsertProductAsync(ProductSnapshot product, CancellationToken cancellationToken = default);
+
+    /// <summary>A product was deleted (kept as a tombstone so an older update can't bring it back).</summary>
+    /// <param name="shopId">The shop.</param>
+    /// <param name="productId">The product.</param>
+    /// <param name="updatedAt">The version.</param>
+    /// <param name="cancellationToken">Cancels the call.</param>
+    /// <returns>Applied or ignored.</returns>
+    Task<IngestOutcome> DeleteProductAsync(string shopId, string productId, DateTimeOffset updatedAt, CancellationToken cancellationToken = default);
+
+    /// <summary>An order was created or updated (lines and all).</summary>
+    /// <param name="order">The order.</param>
+    /// <param name="cancellationToken">Cancels the call.</param>
+    /// <returns>Applied or ignored.</returns>
+    /// <exception cref="AnalyticsValidationException">The order breaks a rule.</exception>
+    Task<IngestOutcome> UpsertOrderAsync(OrderSnapshot order, CancellationToken cancellationToken = default);
+
+    /// <summary>An order's status changed.</summary>
+    /// <param name="change">The change.</param>
+    /// <param name="cancellationToken">Cancels the call.</param>
+    /// <returns>Applied, ignored, or deferred until the order arrives.</returns>
+    Task<IngestOutcome> ChangeOrderStatusAsync(OrderStatusChange change, CancellationToken cancellationToken = default);
+
+    /// <summary>A product's stock changed.</summary>
+    /// <param name="update">The update.</param>
+    /// <param name="cancellationToken">Cancels the call.</param>
+    /// <returns>Applied or ignored.</returns>
+    Task<IngestOutcome> UpdateInventoryAsync(InventoryUpdate update, CancellationToken cancellationToken = default);
+
+    /// <summary>
+    /// Loads a shop's catalogue and order history at once (binary COPY), with the same rules as the single events
+    /// (newer versions win, pending status changes apply), then recomputes the summaries of the days it touched, all in
+    /// one transaction.
+    /// </summary>
+    /// <param name="shopId">The shop; every product and order must belong to it.</param>
+    /// <param name="products">Products.</param>
+    /// <param name="orders">Orders.</param>
+    /// <param name="cancellationToken">Cancels the call (nothing is written).</param>
+    /// <returns>What was written.</returns>
+    /// <exception cref="AnalyticsValidationException">An item breaks a rule or belongs to another shop.</exception>
+    Task<BulkSyncResult> BulkSyncAsync(string shopId, IEnumerable<ProductSnapshot> products, IEnumerable<OrderSnapshot> orders, CancellationToken cancellationToken = default);
+
+    /// <summary>Recomputes a shop's summaries for local days <paramref name="from"/> to <paramref name="to"/> from the base tables.</summary>
+    /// <param name="shopId">The shop.</param>
+    /// <param name="from">First local day.</param>
+    /// <param name="to">Last local day.</param>
+    /// <param name="cancellationToken">Cancels the call.</param>
+    /// <returns>A task that completes when rebuilt.</returns>
+    Task RebuildAsync(string shopId, DateOnly from, DateOnly to, CancellationToken cancellationToken = default);
+}

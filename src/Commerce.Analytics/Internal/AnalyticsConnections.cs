@@ -1,0 +1,29 @@
+using Microsoft.Extensions.Options;
+using Npgsql;
+
+namespace Commerce.Analytics.Internal;
+
+/// <summary>The PostgreSQL data source, from <c>WithPostgres</c> or the options.</summary>
+internal sealed class AnalyticsConnections(IOptions<AnalyticsOptions> options, IServiceProvider services, AnalyticsPostgresRegistration? registration = null) : IAsyncDisposable
+{
+    private readonly Lazy<NpgsqlDataSource> _dataSource = new(() => registration is not null
+        ? registration.DataSource(services)
+        : NpgsqlDataSource.Create(options.Value.PostgresConnectionString ?? throw new InvalidOperationException(
+            "Commerce.Analytics has no PostgreSQL: set AnalyticsOptions.PostgresConnectionString or call WithPostgres(...).")));
+
+    public NpgsqlDataSource DataSource => _dataSource.Value;
+
+    /// <summary>The schema, quoted for SQL.</summary>
+    public string Schema { get; } = $"\"{options.Value.Schema}\"";
+
+    public async ValueTask DisposeAsync()
+    {
+        if (registration is null && _dataSource.IsValueCreated)
+        {
+            await _dataSource.Value.DisposeAsync().ConfigureAwait(false);
+        }
+    }
+}
+
+/// <summary>A data source given with <c>WithPostgres</c> (not disposed by the package).</summary>
+internal sealed record AnalyticsPostgresRegistration(Func<IServiceProvider, NpgsqlDataSource> DataSource);

@@ -1,0 +1,154 @@
+namespace Commerce.Analytics.Internal;
+
+/// <summary>Rules of the ingested data; every broken rule is reported, by field.</summary>
+internal static class AnalyticsValidation
+{
+    public static void Validate(ProductSnapshot product, string prefix = "")
+    {
+        var errors = new Errors();
+        Validate(product, prefix, errors);
+        errors.ThrowIfAny();
+    }
+
+    public static void Validate(OrderSnapshot order, string prefix = "")
+    {
+        var errors = new Errors();
+        Validate(order, prefix, errors);
+        errors.ThrowIfAny();
+    }
+
+    public static void Validate(ProductSnapshot product, string prefix, Errors errors)
+    {
+        ArgumentNullException.ThrowIfNull(product);
+        Id(errors, prefix + "shopId", product.ShopId);
+        Id(errors, prefix + "productId", product.ProductId);
+        if (product.Name is null || product.Name.Length > 500)
+        {
+            errors.Add(prefix + "name", "A name of at most 500 characters is required.");
+        }
+
+        if (product.Price < 0)
+        {
+            errors.Add(prefix + "price", "Price can't be negative.");
+        }
+
+        if (product.Cost < 0)
+        {
+            errors.Add(prefix + "cost", "Cost can't be negative.");
+        }
+
+        if (product.Stock < 0)
+        {
+            errors.Add(prefix + "stock", "Stock can't be negative.");
+        }
+
+        if (product.Currency is not null && !IsCurrency(product.Currency))
+        {
+            errors.Add(prefix + "currency", "Currency must be a three-letter ISO 4217 code.");
+        }
+
+        if (product.LeadTimeDays is < 0)
+        {
+            errors.Add(prefix + "leadTimeDays", "Lead time can't be negative.");
+        }
+    }
+
+    public static void Validate(OrderSnapshot order, string prefix, Errors errors)
+    {
+        ArgumentNullException.ThrowIfNull(order);
+        Id(errors, prefix + "shopId", order.ShopId);
+        Id(errors, prefix + "orderId", order.OrderId);
+        if (string.IsNullOrWhiteSpace(order.Platform) || order.Platform.Length > 100)
+        {
+            errors.Add(prefix + "platform", "A platform of 1-100 characters is required.");
+        }
+
+        if (!IsCurrency(order.Currency))
+        {
+            errors.Add(prefix + "currency", "Currency must be a three-letter ISO 4217 code.");
+        }
+
+        if (!Enum.IsDefined(order.Status))
+        {
+            errors.Add(prefix + "status", "Unknown status.");
+        }
+
+        if (order.Lines is null)
+        {
+            errors.Add(prefix + "lines", "Lines are required (they may be empty).");
+            return;
+        }
+
+        for (var i = 0; i < order.Lines.Count; i++)
+        {
+            var line = order.Lines[i];
+            Id(errors, $"{prefix}lines[{i}].productId", line.ProductId);
+            if (line.Quantity < 1)
+            {
+                errors.Add($"{prefix}lines[{i}].quantity", "Quantity must be at least 1.");
+            }
+
+            if (line.UnitPrice < 0)
+            {
+                errors.Add($"{prefix}lines[{i}].unitPrice", "Unit price can't be negative.");
+            }
+
+            if (line.UnitCost < 0)
+            {
+                errors.Add($"{prefix}lines[{i}].unitCost", "Unit cost can't be negative.");
+            }
+        }
+    }
+
+    public static void Ids(string shopId, string id, string idName)
+    {
+        var errors = new Errors();
+        Id(errors, "shopId", shopId);
+        Id(errors, idName, id);
+        errors.ThrowIfAny();
+    }
+
+    public static bool IsCurrency(string? currency) =>
+        currency is { Length: 3 } && currency.All(char.IsAsciiLetterUpper);
+
+    public static TimeZoneInfo TimeZone(string timeZone)
+    {
+        if (!TimeZoneInfo.TryFindSystemTimeZoneById(timeZone, out var zone))
+        {
+            throw new AnalyticsValidationException(new Dictionary<string, string[]> { ["timeZone"] = [$"'{timeZone}' is not a known IANA time zone."] });
+        }
+
+        return zone;
+    }
+
+    private static void Id(Errors errors, string field, string? value)
+    {
+        if (string.IsNullOrWhiteSpace(value) || value.Length > 200)
+        {
+            errors.Add(field, "An id of 1-200 characters is required.");
+        }
+    }
+
+    internal sealed class Errors
+    {
+        private readonly Dictionary<string, List<string>> _errors = [];
+
+        public void Add(string field, string message)
+        {
+            if (!_errors.TryGetValue(field, out var list))
+            {
+                _errors[field] = list = [];
+            }
+
+            list.Add(message);
+        }
+
+        public void ThrowIfAny()
+        {
+            if (_errors.Count > 0)
+            {
+                throw new AnalyticsValidationException(_errors.ToDictionary(e => e.Key, e => e.Value.ToArray()));
+            }
+        }
+    }
+}

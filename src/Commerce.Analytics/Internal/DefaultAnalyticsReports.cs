@@ -1,0 +1,337 @@
+using System.Diagnostics;
+using Microsoft.Extensions.Options;
+using Npgsql;
+
+namespace Commerce.Analytics.Internal;
+
+/// <summary>Reports from the summary tables. Each is one or two round trips.</summary>
+internal sealed class DefaultAnalyticsReports(
+    AnalyticsConnections connections,
+    IOptions<AnalyticsOptions> options,
+    TimeProvider time,
+    AnalyticsMetrics metrics) : IAnalyticsReports
+{
+    private readonly string _s = connections.Schema;
+    private readonly AnalyticsOptions _options = options.Value;
+
+    public async Task<DateOnly> GetTodayAsync(string shopId, CancellationToken cancellationToken = default)
+    {
+        var (timeZone, _) = await ShopAsync(shopId, cancellationToken).ConfigureAwait(false);
+        return DateOnly.FromDateTime(TimeZoneInfo.ConvertTime(time.GetUtcNow(), AnalyticsValidation.TimeZone(timeZone)).DateTime);
+    }
+
+    public async Task<SalesSeries> GetSalesAsync(ReportRange range, SalesInterval interval, CancellationToken cancellationToken = default)
+    {
+        Check(range);
+        var started = Stopwatch.GetTimestamp();
+        var currency = await CurrencyAsync(range, cancellationToken).ConfigureAwait(false);
+        var unit = interval switch { SalesInterval.Week => "week", SalesInterval.Month => "month", _ => "day" };
+        await using var command = connections.DataSource.CreateCommand(
+            $"""
+            with buckets as (
+                select generate_series(date_trunc('{unit}', @from::timestamp), date_trunc('{unit}', @to::timestamp), interval '1 {unit}')::date as period),
+            data as (
+                select date_trunc('{unit}', day::timestamp)::date as period, sum(revenue) as revenue, sum(orders) as orders, sum(units) as units
+                  from {_s}.daily_sales
+                 where shop_id = @shop and currency = @currency and day between @from and @to
+                 group by 1)
+            select b.period, coalesce(d.revenue, 0), coalesce(d.orders, 0)::int, coalesce(d.units, 0)::int
+              from buckets b left join data d using (period)
+             order by b.period
+            """);
+        AddRange(command, range, currency);
+        var points = new List<SalesPoint>();
+        await using (var reader = await command.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false))
+        {
+            while (await reader.ReadAsync(cancellationToken).ConfigureAwait(false))
+            {
+                points.Add(new SalesPoint(reader.GetFieldValue<DateOnly>(0), reader.GetDecimal(1), reader.GetInt32(2), reader.GetInt32(3)));
+            }
+        }
+
+        metrics.Report("sales", Stopwatch.GetElapsedTime(started));
+        return new SalesSeries(range, currency, interval, points);
+    }
+
+    public async Task<ProfitReport> GetProfitAsync(ReportRange range, int maxProducts = 50, CancellationToken cancellationToken = default)
+    {
+        Check(range);
+        var started = Stopwatch.GetTimestamp();
+        var currency = await CurrencyAsync(range, cancellationToken).ConfigureAwait(false);
+        var (revenue, cost, _, _, _) = await TotalsAsync(range, currency, range.From, range.To, cancellationToken).ConfigureAwait(false);
+        var products = await ProductTotalsAsync(range, currency, maxProducts, cancellationToken).ConfigureAwait(false);
+        metrics.Report("profit", Stopwatch.GetElapsedTime(started));
+        return new ProfitReport(range, currency, revenue, cost, revenue - cost, Margin(revenue, cost),
+            products.Select(p => new ProductProfit(p.ProductId, p.Name, p.Revenue, p.Cost, p.Revenue - p.Cost, Margin(p.Revenue, p.Cost), p.Units)).ToArray());
+    }
+
+    public async Task<PlatformReport> GetPlatformsAsync(ReportRange range, CancellationToken cancellationToken = default)
+    {
+        Check(range);
+        var started = Stopwatch.GetTimestamp();
+        var currency = await CurrencyAsync(range, cancellationToken).ConfigureAwait(false);
+        await using var command = connections.DataSource.CreateCommand(
+            $"""
+            select platform, sum(revenue), sum(cost), sum(orders)::int, sum(units)::int
+              from {_s}.daily_sales
+             where shop_id = @shop and currency = @currency and day between @from and @to
+             group by platform
+            having sum(orders) <> 0 or sum(revenue) <> 0 or sum(units) <> 0
+             order by sum(revenue) desc, platform
+            """);
+        AddRange(command, range, currency);
+        var rows = new List<(string Platform, decimal Revenue, decimal Cost, int Orders, int Units)>();
+        await using (var reader = await command.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false))
+        {
+            while (await reader.ReadAsync(cancellationToken).ConfigureAwait(false))
+            {
+                rows.Add((reader.GetString(0), reader.GetDecimal(1), reader.GetDecimal(2), reader.GetInt32(3), reader.GetInt32(4)));
+            }
+        }
+
+        var total = rows.Sum(r => r.Revenue);
+        metrics.Report("platforms", Stopwatch.GetElapsedTime(started));
+        return new PlatformReport(range, currency, rows.Select(r => new PlatformSales(
+            r.Platform, r.Revenue, r.Orders, r.Units,
+            r.Orders == 0 ? null : Math.Round(r.Revenue / r.Orders, 4),
+            total == 0 ? null : Math.Round(r.Revenue / total, 6),
+            r.Revenue - r.Cost)).ToArray());
+    }
+
+    public async Task<DashboardMetrics> GetDashboardAsync(ReportRange range, int topProducts = 5, CancellationToken cancellationToken = default)
+    {
+        Check(range);
+        var started = Stopwatch.GetTimestamp();
+        var currency = await CurrencyAsync(range, cancellationToken).ConfigureAwait(false);
+        var days = range.To.DayNumber - range.From.DayNumber + 1;
+        var now = await TotalsAsync(range, currency, range.From, range.To, cancellationToken).ConfigureAwait(false);
+        var before = await TotalsAsync(range, currency, range.From.AddDays(-days), range.From.AddDays(-1), cancellationToken).ConfigureAwait(false);
+        var top = await ProductTotalsAsync(range, currency, topProducts, cancellationToken).ConfigureAwait(false);
+        var aov = now.Orders == 0 ? 0 : Math.Round(now.Revenue / now.Orders, 4);
+        var previousAov = before.Orders == 0 ? 0 : Math.Round(before.Revenue / before.Orders, 4);
+        metrics.Report("dashboard", Stopwatch.GetElapsedTime(started));
+        return new DashboardMetrics
+        {
+            Range = range,
+            Currency = currency,
+            Revenue = now.Revenue,
+            Orders = now.Orders,
+            AverageOrderValue = aov,
+            Units = now.Units,
+            GrossProfit = now.Revenue - now.Cost,
+            PreviousRevenue = before.Revenue,
+            PreviousOrders = before.Orders,
+            RevenueChange = Change(now.Revenue, before.Revenue),
+            OrdersChange = Change(now.Orders, before.Orders),
+            AverageOrderValueChange = Change(aov, previousAov),
+            UnitsChange = Change(now.Units, before.Units),
+            TopProducts = top.Select(p => new TopProduct(p.ProductId, p.Name, p.Revenue, p.Units)).ToArray(),
+        };
+    }
+
+    public async Task<InventoryInsights> GetInventoryInsightsAsync(string shopId, CancellationToken cancellationToken = default)
+    {
+        ArgumentException.ThrowIfNullOrEmpty(shopId);
+        var started = Stopwatch.GetTimestamp();
+        var (timeZone, _) = await ShopAsync(shopId, cancellationToken).ConfigureAwait(false);
+        var now = time.GetUtcNow();
+        var today = DateOnly.FromDateTime(TimeZoneInfo.ConvertTime(now, AnalyticsValidation.TimeZone(timeZone)).DateTime);
+        await using var connection = await connections.DataSource.OpenConnectionAsync(cancellationToken).ConfigureAwait(false);
+        await using var batch = new NpgsqlBatch(connection);
+        batch.BatchCommands.Add(Command(
+            $"select count(*)::int, coalesce(sum(stock * cost), 0) from {_s}.products where shop_id = @shop and not deleted"));
+        batch.BatchCommands.Add(Command(
+            $"""
+            with velocity as (
+                select product_id, sum(units)::numeric / @window as per_day
+                  from {_s}.daily_product_sales
+                 where shop_id = @shop and day > @today - @window and day <= @today
+                 group by product_id)
+            select p.product_id, p.name, p.sku, p.stock, v.per_day, coalesce(p.lead_time_days, @lead)
+              from {_s}.products p join velocity v on v.product_id = p.product_id
+             where p.shop_id = @shop and not p.deleted and v.per_day > 0
+               and p.stock <= v.per_day * coalesce(p.lead_time_days, @lead)
+             order by p.stock / v.per_day, p.product_id
+            """));
+        batch.BatchCommands.Add(Command(
+            $"""
+            select p.product_id, p.name, p.stock, last.day, p.stock * p.cost,
+                   @today - coalesce(last.day, (p.first_seen_at at time zone @tz)::date)
+              from {_s}.products p
+              left join lateral (
+                select max(d.day) as day from {_s}.daily_product_sales d
+                 where d.shop_id = p.shop_id and d.product_id = p.product_id and d.units > 0 and d.day <= @today) last on true
+             where p.shop_id = @shop and not p.deleted and p.stock > 0
+               and coalesce(last.day, (p.first_seen_at at time zone @tz)::date) <= @today - @dead
+             order by p.stock * p.cost desc, p.product_id
+            """));
+        batch.BatchCommands.Add(Command(
+            $"""
+            select product_id, name, stock, expires_at
+              from {_s}.products
+             where shop_id = @shop and not deleted and stock > 0 and expires_at is not null
+               and expires_at <= @now + make_interval(days => @warning)
+             order by expires_at, product_id
+            """));
+        await using var reader = await batch.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
+        await reader.ReadAsync(cancellationToken).ConfigureAwait(false);
+        var count = reader.GetInt32(0);
+        var value = reader.GetDecimal(1);
+        await reader.NextResultAsync(cancellationToken).ConfigureAwait(false);
+        var atRisk = new List<AtRiskProduct>();
+        while (await reader.ReadAsync(cancellationToken).ConfigureAwait(false))
+        {
+            var velocity = reader.GetDecimal(4);
+            var lead = reader.GetInt32(5);
+            atRisk.Add(new AtRiskProduct(
+                reader.GetString(0), Name(reader.GetString(1), reader.GetString(0)), reader.IsDBNull(2) ? null : reader.GetString(2), reader.GetInt32(3),
+                Math.Round(velocity, 4), Math.Round(reader.GetInt32(3) / velocity, 2), lead,
+                (int)Math.Ceiling(velocity * (lead + _options.SafetyStockDays))));
+        }
+
+        await reader.NextResultAsync(cancellationToken).ConfigureAwait(false);
+        var dead = new List<DeadStockProduct>();
+        while (await reader.ReadAsync(cancellationToken).ConfigureAwait(false))
+        {
+            dead.Add(new DeadStockProduct(
+                reader.GetString(0), Name(reader.GetString(1), reader.GetString(0)), reader.GetInt32(2),
+                reader.IsDBNull(3) ? null : reader.GetFieldValue<DateOnly>(3), reader.GetInt32(5), reader.GetDecimal(4)));
+        }
+
+        await reader.NextResultAsync(cancellationToken).ConfigureAwait(false);
+        var expiring = new List<ExpiringProduct>();
+        while (await reader.ReadAsync(cancellationToken).ConfigureAwait(false))
+        {
+            var expires = reader.GetFieldValue<DateTimeOffset>(3);
+            expiring.Add(new ExpiringProduct(reader.GetString(0), Name(reader.GetString(1), reader.GetString(0)), reader.GetInt32(2), expires, (int)Math.Floor((expires - now).TotalDays)));
+        }
+
+        metrics.Report("inventory", Stopwatch.GetElapsedTime(started));
+        return new InventoryInsights(shopId, today, count, value, atRisk, dead, expiring);
+
+        NpgsqlBatchCommand Command(string sql) => new(sql)
+        {
+            Parameters =
+            {
+                new("shop", shopId),
+                new("today", today),
+                new("now", now),
+                new("tz", timeZone),
+                new("window", _options.VelocityWindowDays),
+                new("lead", _options.DefaultLeadTimeDays),
+                new("dead", _options.DeadStockDays),
+                new("warning", _options.ExpiryWarningDays),
+            },
+        };
+    }
+
+    private async Task<(decimal Revenue, decimal Cost, int Orders, int Units, int Rows)> TotalsAsync(ReportRange range, string currency, DateOnly from, DateOnly to, CancellationToken cancellationToken)
+    {
+        await using var command = connections.DataSource.CreateCommand(
+            $"""
+            select coalesce(sum(revenue), 0), coalesce(sum(cost), 0), coalesce(sum(orders), 0)::int, coalesce(sum(units), 0)::int, count(*)::int
+              from {_s}.daily_sales
+             where shop_id = @shop and currency = @currency and day between @from and @to
+            """);
+        command.Parameters.AddWithValue("shop", range.ShopId);
+        command.Parameters.AddWithValue("currency", currency);
+        command.Parameters.AddWithValue("from", from);
+        command.Parameters.AddWithValue("to", to);
+        await using var reader = await command.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
+        await reader.ReadAsync(cancellationToken).ConfigureAwait(false);
+        return (reader.GetDecimal(0), reader.GetDecimal(1), reader.GetInt32(2), reader.GetInt32(3), reader.GetInt32(4));
+    }
+
+    private async Task<List<(string ProductId, string? Name, decimal Revenue, decimal Cost, int Units)>> ProductTotalsAsync(ReportRange range, string currency, int limit, CancellationToken cancellationToken)
+    {
+        var parts = RangeParts.Of(range.From, range.To);
+        await using var command = connections.DataSource.CreateCommand(
+            $"""
+            with parts as (
+                select product_id, revenue, cost, units from {_s}.monthly_product_sales
+                 where shop_id = @shop and currency = @currency and month between @first_month and @last_month
+                union all
+                select product_id, revenue, cost, units from {_s}.daily_product_sales
+                 where shop_id = @shop and currency = @currency
+                   and (day between @head_from and @head_to or day between @tail_from and @tail_to)),
+            totals as (
+                select product_id, sum(revenue) as revenue, sum(cost) as cost, sum(units)::int as units
+                  from parts group by product_id having sum(units) <> 0 or sum(revenue) <> 0
+                 order by sum(revenue) desc, product_id
+                 limit @limit)
+            select t.product_id, nullif(p.name, ''), t.revenue, t.cost, t.units
+              from totals t left join {_s}.products p on p.shop_id = @shop and p.product_id = t.product_id
+             order by t.revenue desc, t.product_id
+            """);
+        command.Parameters.AddWithValue("shop", range.ShopId);
+        command.Parameters.AddWithValue("currency", currency);
+        command.Parameters.AddWithValue("first_month", parts.FirstMonth ?? DateOnly.MaxValue);
+        command.Parameters.AddWithValue("last_month", parts.LastMonth ?? DateOnly.MinValue);
+        command.Parameters.AddWithValue("head_from", parts.HeadFrom);
+        command.Parameters.AddWithValue("head_to", parts.HeadTo);
+        command.Parameters.AddWithValue("tail_from", parts.TailFrom);
+        command.Parameters.AddWithValue("tail_to", parts.TailTo);
+        command.Parameters.AddWithValue("limit", Math.Max(0, limit));
+        var list = new List<(string, string?, decimal, decimal, int)>();
+        await using var reader = await command.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
+        while (await reader.ReadAsync(cancellationToken).ConfigureAwait(false))
+        {
+            list.Add((reader.GetString(0), reader.IsDBNull(1) ? null : reader.GetString(1), reader.GetDecimal(2), reader.GetDecimal(3), reader.GetInt32(4)));
+        }
+
+        return list;
+    }
+
+    private async Task<(string TimeZone, string? Currency)> ShopAsync(string shopId, CancellationToken cancellationToken)
+    {
+        await using var command = connections.DataSource.CreateCommand($"select time_zone, currency from {_s}.shops where shop_id = @shop");
+        command.Parameters.AddWithValue("shop", shopId);
+        await using var reader = await command.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
+        return await reader.ReadAsync(cancellationToken).ConfigureAwait(false)
+            ? (reader.GetString(0), reader.IsDBNull(1) ? null : reader.GetString(1))
+            : (_options.DefaultTimeZone, null);
+    }
+
+    private async Task<string> CurrencyAsync(ReportRange range, CancellationToken cancellationToken) =>
+        range.Currency ?? (await ShopAsync(range.ShopId, cancellationToken).ConfigureAwait(false)).Currency ?? _options.DefaultCurrency;
+
+    private static void AddRange(NpgsqlCommand command, ReportRange range, string currency)
+    {
+        command.Parameters.AddWithValue("shop", range.ShopId);
+        command.Parameters.AddWithValue("currency", currency);
+        command.Parameters.AddWithValue("from", range.From);
+        command.Parameters.AddWithValue("to", range.To);
+    }
+
+    private static void Check(ReportRange range)
+    {
+        ArgumentNullException.ThrowIfNull(range);
+        var errors = new AnalyticsValidation.Errors();
+        if (string.IsNullOrWhiteSpace(range.ShopId))
+        {
+            errors.Add("shopId", "A shop id is required.");
+        }
+
+        if (range.To < range.From)
+        {
+            errors.Add("end", "The range must not end before it starts.");
+        }
+        else if (range.To.DayNumber - range.From.DayNumber > 3660)
+        {
+            errors.Add("end", "A range is at most ten years.");
+        }
+
+        if (range.Currency is not null && !AnalyticsValidation.IsCurrency(range.Currency))
+        {
+            errors.Add("currency", "Currency must be a three-letter ISO 4217 code.");
+        }
+
+        errors.ThrowIfAny();
+    }
+
+    private static decimal? Margin(decimal revenue, decimal cost) => revenue == 0 ? null : Math.Round((revenue - cost) / revenue, 6);
+
+    private static decimal? Change(decimal now, decimal before) => before == 0 ? null : Math.Round((now - before) / before, 6);
+
+    private static string Name(string name, string productId) => name.Length == 0 ? productId : name;
+}

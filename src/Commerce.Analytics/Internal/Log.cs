@@ -1,0 +1,16 @@
+using Microsoft.Extensions.Logging;
+
+namespace Commerce.Analytics.Internal;
+
+/// <summary>Log messages of Commerce.Analytics. Event ids 5000-5099.</summary>
+internal static partial class Log
+{
+    [LoggerMessage(5000, LogLevel.Information, "Applied analytics migrations {Versions} to schema {Schema}.", EventName = "MigrationsApplied")]
+    public static partial void MigrationsApplied(ILogger logger, string versions, string schema);
+
+    [LoggerMessage(5001, LogLevel.Information, "Bulk sync of shop {ShopId}: {Products} products, {Orders} orders, {Lines} lines written, {Days} days recomputed in {Elapsed}.", EventName = "BulkSynced")]
+    public static partial void BulkSynced(ILogger logger, string shopId, int products, int orders, int lines, int days, TimeSpan elapsed);
+
+    [LoggerMessage(5002, LogLevel.Information, "Time zone of shop {ShopId} changed to {TimeZone}; its summaries were recomputed.", EventName = "TimeZoneChanged")]
+    public static partial void TimeZoneChanged(ILogger logger, string shopId, string timeZone);
+}

@@ -1,0 +1,186 @@
+-- Base tables: what the storefront told us, newest version wins (updated_at).
+create table {schema}.shops (
+    shop_id text primary key,
+    time_zone text not null,
+    currency text null
+);
+
+create table {schema}.products (
+    shop_id text not null,
+    product_id text not null,
+    name text not null default '',
+    sku text null,
+    category text null,
+    price numeric(19, 4) not null default 0,
+    cost numeric(19, 4) not null default 0,
+    currency text null,
+    stock int not null default 0,
+    expires_at timestamptz null,
+    lead_time_days int null,
+    deleted boolean not null default false,
+    first_seen_at timestamptz not null,
+    updated_at timestamptz not null,        -- version of the product fields
+    stock_updated_at timestamptz not null,  -- version of stock (product and inventory events both set it)
+    primary key (shop_id, product_id)
+);
+
+create table {schema}.orders (
+    shop_id text not null,
+    order_id text not null,
+    platform text not null,
+    status text not null,
+    counted boolean not null,               -- the status counts as a sale (decided in code, SalesStatuses)
+    currency text not null,
+    created_at timestamptz not null,
+    updated_at timestamptz not null,        -- version of the snapshot (lines, platform, currency, created_at)
+    status_updated_at timestamptz not null, -- version of the status: snapshots and status changes both set it
+    primary key (shop_id, order_id)
+);
+
+create index orders_created on {schema}.orders (shop_id, created_at);
+
+create table {schema}.order_lines (
+    shop_id text not null,
+    order_id text not null,
+    line_no int not null,
+    product_id text not null,
+    quantity int not null,
+    unit_price numeric(19, 4) not null,
+    unit_cost numeric(19, 4) not null,
+    primary key (shop_id, order_id, line_no),
+    foreign key (shop_id, order_id) references {schema}.orders (shop_id, order_id) on delete cascade
+);
+
+-- A status change for an order not yet seen, applied when the order arrives (if newer).
+create table {schema}.pending_status_changes (
+    shop_id text not null,
+    order_id text not null,
+    status text not null,
+    counted boolean not null,
+    updated_at timestamptz not null,
+    primary key (shop_id, order_id)
+);
+
+-- Summary tables: the contributions of counted orders, by local day of the shop.
+create table {schema}.daily_sales (
+    shop_id text not null,
+    day date not null,
+    platform text not null,
+    currency text not null,
+    revenue numeric(19, 4) not null,
+    cost numeric(19, 4) not null,
+    orders int not null,
+    units int not null,
+    primary key (shop_id, currency, day, platform)
+);
+
+create table {schema}.daily_product_sales (
+    shop_id text not null,
+    day date not null,
+    product_id text not null,
+    currency text not null,
+    revenue numeric(19, 4) not null,
+    cost numeric(19, 4) not null,
+    orders int not null,
+    units int not null,
+    primary key (shop_id, currency, day, product_id)
+);
+
+create index daily_product_sales_last_sale on {schema}.daily_product_sales (shop_id, product_id, day) where units > 0;
+
+create table {schema}.monthly_product_sales (
+    shop_id text not null,
+    month date not null,
+    product_id text not null,
+    currency text not null,
+    revenue numeric(19, 4) not null,
+    cost numeric(19, 4) not null,
+    orders int not null,
+    units int not null,
+    primary key (shop_id, currency, month, product_id)
+);
+
+-- Adds (sign = 1) or removes (sign = -1) one order's contribution, as the order and its lines are now stored.
+-- An order without lines still counts as one order.
+create function {schema}.apply_order_contribution(p_shop text, p_order text, p_sign int) returns void language plpgsql as $$
+begin
+    insert into {schema}.daily_sales as t (shop_id, day, platform, currency, revenue, cost, orders, units)
+    select o.shop_id, (o.created_at at time zone s.time_zone)::date, o.platform, o.currency,
+           p_sign * coalesce(sum(l.quantity * l.unit_price), 0),
+           p_sign * coalesce(sum(l.quantity * l.unit_cost), 0),
+           p_sign,
+           p_sign * coalesce(sum(l.quantity), 0)
+      from {schema}.orders o
+      join {schema}.shops s on s.shop_id = o.shop_id
+      left join {schema}.order_lines l on l.shop_id = o.shop_id and l.order_id = o.order_id
+     where o.shop_id = p_shop and o.order_id = p_order
+     group by o.shop_id, (o.created_at at time zone s.time_zone)::date, o.platform, o.currency
+    on conflict (shop_id, currency, day, platform) do update
+       set revenue = t.revenue + excluded.revenue, cost = t.cost + excluded.cost,
+           orders = t.orders + excluded.orders, units = t.units + excluded.units;
+
+    insert into {schema}.daily_product_sales as t (shop_id, day, product_id, currency, revenue, cost, orders, units)
+    select o.shop_id, (o.created_at at time zone s.time_zone)::date, l.product_id, o.currency,
+           p_sign * sum(l.quantity * l.unit_price), p_sign * sum(l.quantity * l.unit_cost), p_sign, p_sign * sum(l.quantity)
+      from {schema}.orders o
+      join {schema}.shops s on s.shop_id = o.shop_id
+      join {schema}.order_lines l on l.shop_id = o.shop_id and l.order_id = o.order_id
+     where o.shop_id = p_shop and o.order_id = p_order
+     group by o.shop_id, (o.created_at at time zone s.time_zone)::date, l.product_id, o.currency
+    on conflict (shop_id, currency, day, product_id) do update
+       set revenue = t.revenue + excluded.revenue, cost = t.cost + excluded.cost,
+           orders = t.orders + excluded.orders, units = t.units + excluded.units;
+
+    insert into {schema}.monthly_product_sales as t (shop_id, month, product_id, currency, revenue, cost, orders, units)
+    select o.shop_id, date_trunc('month', (o.created_at at time zone s.time_zone))::date, l.product_id, o.currency,
+           p_sign * sum(l.quantity * l.unit_price), p_sign * sum(l.quantity * l.unit_cost), p_sign, p_sign * sum(l.quantity)
+      from {schema}.orders o
+      join {schema}.shops s on s.shop_id = o.shop_id
+      join {schema}.order_lines l on l.shop_id = o.shop_id and l.order_id = o.order_id
+     where o.shop_id = p_shop and o.order_id = p_order
+     group by o.shop_id, date_trunc('month', (o.created_at at time zone s.time_zone))::date, l.product_id, o.currency
+    on conflict (shop_id, currency, month, product_id) do update
+       set revenue = t.revenue + excluded.revenue, cost = t.cost + excluded.cost,
+           orders = t.orders + excluded.orders, units = t.units + excluded.units;
+end;
+$$;
+
+-- Recomputes the summaries of a shop for local days [p_from, p_to] from the base tables.
+create function {schema}.rebuild_summaries(p_shop text, p_from date, p_to date) returns void language plpgsql as $$
+declare
+    tz text := (select time_zone from {schema}.shops where shop_id = p_shop);
+    first_month date := date_trunc('month', p_from)::date;
+    last_month date := date_trunc('month', p_to)::date;
+begin
+    delete from {schema}.daily_sales where shop_id = p_shop and day between p_from and p_to;
+    delete from {schema}.daily_product_sales where shop_id = p_shop and day between p_from and p_to;
+    -- months are rebuilt whole, so a range that cuts a month still leaves it right
+    delete from {schema}.monthly_product_sales where shop_id = p_shop and month between first_month and last_month;
+
+    create temporary table if not exists rebuild_lines (day date, month date, platform text, currency text, order_id text, product_id text, quantity int, revenue numeric, cost numeric) on commit drop;
+    truncate rebuild_lines;
+    insert into rebuild_lines
+    select (o.created_at at time zone tz)::date, date_trunc('month', (o.created_at at time zone tz))::date, o.platform, o.currency,
+           o.order_id, l.product_id, coalesce(l.quantity, 0), coalesce(l.quantity * l.unit_price, 0), coalesce(l.quantity * l.unit_cost, 0)
+      from {schema}.orders o
+      left join {schema}.order_lines l on l.shop_id = o.shop_id and l.order_id = o.order_id
+     where o.shop_id = p_shop and o.counted
+       and o.created_at >= (first_month::timestamp at time zone tz)
+       and o.created_at < (((last_month + interval '1 month')::date)::timestamp at time zone tz);
+
+    insert into {schema}.daily_sales (shop_id, day, platform, currency, revenue, cost, orders, units)
+    select p_shop, day, platform, currency, sum(revenue), sum(cost), count(distinct order_id), sum(quantity)
+      from rebuild_lines where day between p_from and p_to
+     group by day, platform, currency;
+
+    insert into {schema}.daily_product_sales (shop_id, day, product_id, currency, revenue, cost, orders, units)
+    select p_shop, day, product_id, currency, sum(revenue), sum(cost), count(distinct order_id), sum(quantity)
+      from rebuild_lines where day between p_from and p_to and product_id is not null
+     group by day, product_id, currency;
+
+    insert into {schema}.monthly_product_sales (shop_id, month, product_id, currency, revenue, cost, orders, units)
+    select p_shop, month, product_id, currency, sum(revenue), sum(cost), count(distinct order_id), sum(quantity)
+      from rebuild_lines where product_id is not null
+     group by month, product_id, currency;
+end;
+$$;

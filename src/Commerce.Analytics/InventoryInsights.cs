@@ -1,0 +1,18 @@
+namespace Commerce.Analytics;
+
+/// <summary>SmartShelf: inventory health of a shop on a local day.</summary>
+/// <param name="ShopId">The shop.</param>
+/// <param name="AsOf">The local day the figures are for.</param>
+/// <param name="Products">Products in the catalogue (not deleted).</param>
+/// <param name="InventoryValue">Stock at current unit cost.</param>
+/// <param name="AtRisk">Products that will run out within their lead time, soonest first.</param>
+/// <param name="DeadStock">Products in stock without a sale for <see cref="AnalyticsOptions.DeadStockDays"/>, most stock value first.</param>
+/// <param name="Expiring">Products expiring within <see cref="AnalyticsOptions.ExpiryWarningDays"/>, soonest first.</param>
+public sealed record InventoryInsights(
+    string ShopId,
+    DateOnly AsOf,
+    int Products,
+    decimal InventoryValue,
+    IReadOnlyList<AtRiskProduct> AtRisk,
+    IReadOnlyList<DeadStockProduct> DeadStock,
+    IReadOnlyList<ExpiringProduct> Expiring);

@@ -1,0 +1,7 @@
+namespace Commerce.Analytics;
+
+/// <summary>Sales per platform, by revenue, highest first.</summary>
+/// <param name="Range">What was asked.</param>
+/// <param name="Currency">The currency.</param>
+/// <param name="Platforms">Per platform.</param>
+public sealed record PlatformReport(ReportRange Range, string Currency, IReadOnlyList<PlatformSales> Platforms);

@@ -1,0 +1,8 @@
+namespace Commerce.Analytics;
+
+/// <summary>One bucket of a sales series; empty buckets are present with zeros.</summary>
+/// <param name="Period">The bucket's first day.</param>
+/// <param name="Revenue">Revenue of counted orders.</param>
+/// <param name="Orders">Counted orders.</param>
+/// <param name="Units">Units sold.</param>
+public sealed record SalesPoint(DateOnly Period, decimal Revenue, int Orders, int Units);

@@ -1,0 +1,204 @@
+namespace Commerce.Analytics.Tests;
+
+/// <summary>
+/// Random histories (products, orders, updates that move orders across days and platforms, status changes,
+/// cancellations and refunds), each event possibly duplicated, applied in a shuffled order: every report must equal
+/// the brute-force recomputation from the raw events.
+/// </summary>
+public sealed class RandomizedEventTests(PostgresFixture postgres) : IClassFixture<PostgresFixture>
+{
+    public enum Mode
+    {
+        /// <summary>One event at a time, shuffled.</summary>
+        Sequential,
+
+        /// <summary>Eight at a time, shuffled: events of one order race each other.</summary>
+        Concurrent,
+
+        /// <summary>Every snapshot in one bulk sync, then the status changes one at a time.</summary>
+        Bulk,
+
+        /// <summary>Half the events one at a time, then the rest in a bulk sync, then again the first half.</summary>
+        Mixed,
+    }
+
+    private static readonly string[] Platforms = ["shopee", "lazada", "tiktok", "web"];
+    private static readonly OrderStatus[] Statuses = Enum.GetValues<OrderStatus>();
+
+    public static List<object> Generate(int seed, string shop, DateTimeOffset start, int orders = 80)
+    {
+        var random = new Random(seed);
+        var events = new List<object>();
+        decimal Money(int min, int max) => random.Next(min, max) / 100m;
+        List<OrderLine> Lines() => Enumerable.Range(0, random.Next(0, 4)).Select(_ =>
+        {
+            var price = Money(1, 9999);
+            return new OrderLine($"p{random.Next(1, 11)}", random.Next(1, 5), price, Math.Round(price * 0.6m, 2));
+        }).ToList();
+
+        for (var p = 1; p <= 10; p++)
+        {
+            events.Add(new ProductSnapshot { ShopId = shop, ProductId = $"p{p}", Name = $"Product {p}", Price = Money(100, 5000), Cost = Money(50, 2500), Currency = "USD", Stock = random.Next(0, 50), UpdatedAt = start.AddDays(-1) });
+        }
+
+        for (var i = 0; i < orders; i++)
+        {
+            var created = start.AddMinutes(random.Next(0, 45 * 24 * 60));
+            var version = created;
+            var order = new OrderSnapshot
+            {
+                ShopId = shop,
+                OrderId = $"o{i}",
+                Platform = Platforms[random.Next(Platforms.Length)],
+                Status = random.NextDouble() < 0.3 ? OrderStatus.Pending : OrderStatus.Paid,
+                Currency = random.NextDouble() < 0.15 ? "EUR" : "USD",
+                CreatedAt = created,
+                UpdatedAt = version,
+                Lines = Lines(),
+            };
+            events.Add(order);
+            for (var step = random.Next(0, 5); step > 0; step--)
+            {
+                version = version.AddMinutes(random.Next(1, 600));
+                switch (random.Next(4))
+                {
+                    case 0:
+                        events.Add(new OrderStatusChange(shop, order.OrderId, Statuses[random.Next(Statuses.Length)], version));
+                        break;
+                    case 1:
+                        order = order with
+                        {
+                            UpdatedAt = version,
+                            Status = Statuses[random.Next(Statuses.Length)],
+                            Lines = random.NextDouble() < 0.5 ? Lines() : order.Lines,
+                            CreatedAt = random.NextDouble() < 0.3 ? order.CreatedAt.AddHours(random.Next(-30, 30)) : order.CreatedAt,
+                            Platform = random.NextDouble() < 0.2 ? Platforms[random.Next(Platforms.Length)] : order.Platform,
+                        };
+                        events.Add(order);
+                        break;
+                    default:
+                        events.Add(new OrderStatusChange(shop, order.OrderId, random.NextDouble() < 0.5 ? OrderStatus.Refunded : OrderStatus.Cancelled, version));
+                        break;
+                }
+            }
+        }
+
+        var withDuplicates = events.Concat(events.Where(_ => random.NextDouble() < 0.25)).ToList();
+        return withDuplicates.OrderBy(_ => random.Next()).ToList();
+    }
+
+    public static async Task ApplyAsync(IAnalyticsIngestion ingestion, object e)
+    {
+        switch (e)
+        {
+            case ProductSnapshot product:
+                await ingestion.UpsertProductAsync(product);
+                break;
+            case OrderSnapshot order:
+                await ingestion.UpsertOrderAsync(order);
+                break;
+            case OrderStatusChange change:
+                await ingestion.ChangeOrderStatusAsync(change);
+                break;
+        }
+    }
+
+    [IntegrationTheory(TestServer.Postgres)]
+    [InlineData(1, Mode.Sequential, "Asia/Bangkok")]
+    [InlineData(2, Mode.Sequential, "America/New_York")]
+    [InlineData(3, Mode.Concurrent, "Europe/London")]
+    [InlineData(4, Mode.Concurrent, "UTC")]
+    [InlineData(5, Mode.Bulk, "America/New_York")]
+    [InlineData(6, Mode.Mixed, "Asia/Bangkok")]
+    public async Task EveryReport_EqualsABruteForceRecomputationFromTheRawEvents(int seed, Mode mode, string timeZone)
+    {
+        await using var h = await AnalyticsHarness.CreateAsync(postgres.ConnectionString);
+        var shop = $"shop-{seed}";
+        await h.Ingestion.SetShopAsync(shop, timeZone, "USD");
+        var start = new DateTimeOffset(2026, 2, 20, 0, 0, 0, TimeSpan.Zero); // spans the March DST change
+        var events = Generate(seed, shop, start);
+
+        switch (mode)
+        {
+            case Mode.Sequential:
+                foreach (var e in events)
+                {
+                    await ApplyAsync(h.Ingestion, e);
+                }
+
+                break;
+            case Mode.Concurrent:
+                await Parallel.ForEachAsync(events, new ParallelOptions { MaxDegreeOfParallelism = 8 }, async (e, _) => await ApplyAsync(h.Ingestion, e));
+                break;
+            case Mode.Bulk:
+                await h.Ingestion.BulkSyncAsync(shop, events.OfType<ProductSnapshot>(), events.OfType<OrderSnapshot>());
+                foreach (var change in events.OfType<OrderStatusChange>())
+                {
+                    await h.Ingestion.ChangeOrderStatusAsync(change);
+                }
+
+                break;
+            case Mode.Mixed:
+                var half = events.Take(events.Count / 2).ToList();
+                foreach (var e in half)
+                {
+                    await ApplyAsync(h.Ingestion, e);
+                }
+
+                var rest = events.Skip(events.Count / 2).ToList();
+                await h.Ingestion.BulkSyncAsync(shop, rest.OfType<ProductSnapshot>(), rest.OfType<OrderSnapshot>());
+                foreach (var e in rest.OfType<OrderStatusChange>().Concat(half))
+                {
+                    await ApplyAsync(h.Ingestion, e); // the first half again: duplicates change nothing
+                }
+
+                break;
+        }
+
+        await AssertReportsMatchAsync(h, shop, TimeZoneInfo.FindSystemTimeZoneById(timeZone), events);
+
+        // Recomputing every summary from the base tables changes nothing either.
+        await h.Ingestion.RebuildAsync(shop, new DateOnly(2026, 1, 1), new DateOnly(2026, 12, 31));
+        await AssertReportsMatchAsync(h, shop, TimeZoneInfo.FindSystemTimeZoneById(timeZone), events);
+    }
+
+    private static async Task AssertReportsMatchAsync(AnalyticsHarness h, string shop, TimeZoneInfo zone, List<object> events)
+    {
+        var model = new BruteForce(zone, events);
+        var from = new DateOnly(2026, 2, 17);
+        var to = new DateOnly(2026, 4, 10);
+        foreach (var currency in new[] { "USD", "EUR" })
+        {
+            var range = new ReportRange(shop, from, to, currency);
+            foreach (var interval in Enum.GetValues<SalesInterval>())
+            {
+                var series = await h.Reports.GetSalesAsync(range, interval);
+                Assert.Equal(model.Sales(currency, from, to, interval), series.Points);
+            }
+
+            var totals = model.Totals(currency, from, to);
+            var profit = await h.Reports.GetProfitAsync(range, maxProducts: 100);
+            Assert.Equal((totals.Revenue, totals.Cost), (profit.Revenue, profit.Cost));
+            var products = model.Products(currency, from, to);
+            Assert.Equal(
+                products.Where(p => p.Value.Units != 0).OrderBy(p => p.Key).Select(p => (p.Key, p.Value.Revenue, p.Value.Cost, p.Value.Units)),
+                profit.Products.OrderBy(p => p.ProductId).Select(p => (p.ProductId, p.Revenue, p.Cost, p.Units)));
+
+            var platforms = await h.Reports.GetPlatformsAsync(range);
+            Assert.Equal(
+                model.Platforms(currency, from, to).OrderBy(p => p.Key).Select(p => (p.Key, p.Value.Revenue, p.Value.Orders, p.Value.Units, p.Value.Revenue - p.Value.Cost)),
+                platforms.Platforms.OrderBy(p => p.Platform).Select(p => (p.Platform, p.Revenue, p.Orders, p.Units, p.GrossProfit)));
+
+            // a range cutting months (product figures come from monthly plus daily summaries)
+            var cut = new ReportRange(shop, new DateOnly(2026, 2, 25), new DateOnly(2026, 3, 31), currency);
+            var dashboard = await h.Reports.GetDashboardAsync(cut, topProducts: 100);
+            var now = model.Totals(currency, cut.From, cut.To);
+            var before = model.Totals(currency, new DateOnly(2026, 1, 21), new DateOnly(2026, 2, 24));
+            Assert.Equal((now.Revenue, now.Orders, now.Units, now.Revenue - now.Cost), (dashboard.Revenue, dashboard.Orders, dashboard.Units, dashboard.GrossProfit));
+            Assert.Equal((before.Revenue, before.Orders), (dashboard.PreviousRevenue, dashboard.PreviousOrders));
+            Assert.Equal(
+                model.Products(currency, cut.From, cut.To).Where(p => p.Value.Units != 0).OrderBy(p => p.Key).Select(p => (p.Key, p.Value.Revenue)),
+                dashboard.TopProducts.OrderBy(p => p.ProductId).Select(p => (p.ProductId, p.Revenue)));
+        }
+    }
+}
