@@ -51,6 +51,24 @@ public sealed class HandCheckedTests(PostgresFixture postgres) : IClassFixture<P
         Assert.Equal([2, 1], november.Points.Select(p => p.Orders));
     }
 
+    /// <summary>Regression: timestamps with a UTC offset made Npgsql throw (it writes only offset 0 to timestamptz).</summary>
+    [IntegrationFact(TestServer.Postgres)]
+    public async Task TimestampsWithAnOffset_AreAccepted_PerEventAndInBulk()
+    {
+        await using var h = await AnalyticsHarness.CreateAsync(postgres.ConnectionString);
+        await h.Ingestion.SetShopAsync("shop", "Asia/Bangkok");
+        var bangkok = TimeSpan.FromHours(7);
+        var order = Order("o1", new DateTimeOffset(2026, 6, 2, 0, 30, 0, bangkok), Line(10m)); // 17:30 UTC on June 1st
+        await h.Ingestion.UpsertOrderAsync(order);
+        await h.Ingestion.ChangeOrderStatusAsync(new OrderStatusChange("shop", "o1", OrderStatus.Shipped, new DateTimeOffset(2026, 6, 2, 9, 0, 0, bangkok)));
+        await h.Ingestion.UpsertProductAsync(new ProductSnapshot { ShopId = "shop", ProductId = "p1", Name = "P", UpdatedAt = new DateTimeOffset(2026, 6, 1, 9, 0, 0, bangkok), ExpiresAt = new DateTimeOffset(2026, 7, 1, 0, 0, 0, bangkok) });
+        await h.Ingestion.UpdateInventoryAsync(new InventoryUpdate("shop", "p1", 5, new DateTimeOffset(2026, 6, 1, 10, 0, 0, bangkok)));
+        await h.Ingestion.BulkSyncAsync("shop", [], [Order("o2", new DateTimeOffset(2026, 6, 2, 23, 0, 0, bangkok), Line(5m))]);
+
+        var days = await h.Reports.GetSalesAsync(new ReportRange("shop", new DateOnly(2026, 6, 1), new DateOnly(2026, 6, 2)), SalesInterval.Day);
+        Assert.Equal([0m, 15m], days.Points.Select(p => p.Revenue)); // both are June 2nd in Bangkok
+    }
+
     [IntegrationFact(TestServer.Postgres)]
     public async Task EmptyBuckets_ArePresent_ForDaysWeeksAndMonths()
     {

@@ -134,6 +134,21 @@ public sealed class ReceiverTests(PostgresFixture postgres) : IClassFixture<Post
         await Eventually.TrueAsync(async () => (await inbox.FindAsync("store", "msg_1"))!.Status == InboxMessageStatus.Processed);
     }
 
+    /// <summary>Regression: an envelope timestamp with a UTC offset made the insert throw, so every delivery got 503.</summary>
+    [IntegrationFact(TestServer.Postgres)]
+    public async Task EnvelopeTimestampWithAnOffset_IsAccepted()
+    {
+        var (app, recorder) = await StartAsync(TestNames.Unique());
+        await using var _ = app;
+        var body = "{\"type\":\"products.created\",\"timestamp\":\"2026-11-22T17:00:00+07:00\",\"data\":{}}";
+
+        using var response = await app.Client.SendAsync(Signed("webhooks/products.created", body));
+
+        Assert.Equal(HttpStatusCode.Accepted, response.StatusCode);
+        await Eventually.TrueAsync(() => !recorder.Messages.IsEmpty);
+        Assert.Equal(new DateTimeOffset(2026, 11, 22, 10, 0, 0, TimeSpan.Zero), Assert.Single(recorder.Messages).Timestamp);
+    }
+
     [IntegrationFact(TestServer.Postgres)]
     public async Task InvalidSignature_Is401ProblemDetails_AndNothingIsStored()
     {

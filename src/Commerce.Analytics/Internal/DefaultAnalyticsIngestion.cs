@@ -97,9 +97,9 @@ internal sealed class DefaultAnalyticsIngestion(
                 new("cost", product.Cost),
                 new("currency", NpgsqlDbType.Text) { Value = (object?)product.Currency ?? DBNull.Value },
                 new("stock", product.Stock),
-                new("expires", NpgsqlDbType.TimestampTz) { Value = (object?)product.ExpiresAt ?? DBNull.Value },
+                new("expires", NpgsqlDbType.TimestampTz) { Value = (object?)product.ExpiresAt?.ToUniversalTime() ?? DBNull.Value },
                 new("lead", NpgsqlDbType.Integer) { Value = (object?)product.LeadTimeDays ?? DBNull.Value },
-                new("at", product.UpdatedAt),
+                new("at", product.UpdatedAt.ToUniversalTime()),
             },
         });
         await batch.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
@@ -120,7 +120,7 @@ internal sealed class DefaultAnalyticsIngestion(
             where p.updated_at < excluded.updated_at
             """)
         {
-            Parameters = { new("shop", shopId), new("product", productId), new("at", updatedAt) },
+            Parameters = { new("shop", shopId), new("product", productId), new("at", updatedAt.ToUniversalTime()) },
         });
         await batch.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
         return Record("product_deleted", batch.BatchCommands[1].RecordsAffected > 0 ? IngestOutcome.Applied : IngestOutcome.Ignored);
@@ -146,7 +146,7 @@ internal sealed class DefaultAnalyticsIngestion(
             where p.stock_updated_at < excluded.stock_updated_at
             """)
         {
-            Parameters = { new("shop", update.ShopId), new("product", update.ProductId), new("stock", update.Stock), new("at", update.UpdatedAt) },
+            Parameters = { new("shop", update.ShopId), new("product", update.ProductId), new("stock", update.Stock), new("at", update.UpdatedAt.ToUniversalTime()) },
         });
         await batch.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
         return Record("inventory", batch.BatchCommands[1].RecordsAffected > 0 ? IngestOutcome.Applied : IngestOutcome.Ignored);
@@ -206,9 +206,9 @@ internal sealed class DefaultAnalyticsIngestion(
                 new("status", StatusName(status)),
                 new("counted", SalesStatuses.Counts(status)),
                 new("currency", order.Currency),
-                new("created", order.CreatedAt),
-                new("updated", order.UpdatedAt),
-                new("status_updated", version),
+                new("created", order.CreatedAt.ToUniversalTime()),
+                new("updated", order.UpdatedAt.ToUniversalTime()),
+                new("status_updated", version.ToUniversalTime()),
             },
         });
         batch.BatchCommands.Add(new NpgsqlBatchCommand($"delete from {_s}.order_lines where shop_id = @shop and order_id = @order")
@@ -271,7 +271,7 @@ internal sealed class DefaultAnalyticsIngestion(
                 ("order", change.OrderId),
                 ("status", StatusName(change.Status)),
                 ("counted", counted),
-                ("at", change.UpdatedAt)).ConfigureAwait(false);
+                ("at", change.UpdatedAt.ToUniversalTime())).ConfigureAwait(false);
             await transaction.CommitAsync(cancellationToken).ConfigureAwait(false);
             return Record("order_status", kept > 0 ? IngestOutcome.Deferred : IngestOutcome.Ignored);
         }
@@ -290,7 +290,7 @@ internal sealed class DefaultAnalyticsIngestion(
 
         batch.BatchCommands.Add(new NpgsqlBatchCommand($"update {_s}.orders set status = @status, counted = @counted, status_updated_at = @at where shop_id = @shop and order_id = @order")
         {
-            Parameters = { new("shop", change.ShopId), new("order", change.OrderId), new("status", StatusName(change.Status)), new("counted", counted), new("at", change.UpdatedAt) },
+            Parameters = { new("shop", change.ShopId), new("order", change.OrderId), new("status", StatusName(change.Status)), new("counted", counted), new("at", change.UpdatedAt.ToUniversalTime()) },
         });
         if (!stored.Value.Counted && counted)
         {
@@ -490,9 +490,9 @@ internal sealed class DefaultAnalyticsIngestion(
             await writer.WriteAsync(product.Cost, NpgsqlDbType.Numeric, cancellationToken).ConfigureAwait(false);
             await WriteNullableAsync(writer, product.Currency, NpgsqlDbType.Text, cancellationToken).ConfigureAwait(false);
             await writer.WriteAsync(product.Stock, NpgsqlDbType.Integer, cancellationToken).ConfigureAwait(false);
-            await WriteNullableAsync(writer, product.ExpiresAt, NpgsqlDbType.TimestampTz, cancellationToken).ConfigureAwait(false);
+            await WriteNullableAsync(writer, product.ExpiresAt?.ToUniversalTime(), NpgsqlDbType.TimestampTz, cancellationToken).ConfigureAwait(false);
             await WriteNullableAsync(writer, product.LeadTimeDays, NpgsqlDbType.Integer, cancellationToken).ConfigureAwait(false);
-            await writer.WriteAsync(product.UpdatedAt, NpgsqlDbType.TimestampTz, cancellationToken).ConfigureAwait(false);
+            await writer.WriteAsync(product.UpdatedAt.ToUniversalTime(), NpgsqlDbType.TimestampTz, cancellationToken).ConfigureAwait(false);
             rows++;
         }
 
@@ -513,8 +513,8 @@ internal sealed class DefaultAnalyticsIngestion(
                 await writer.WriteAsync(StatusName(order.Status), NpgsqlDbType.Text, cancellationToken).ConfigureAwait(false);
                 await writer.WriteAsync(SalesStatuses.Counts(order.Status), NpgsqlDbType.Boolean, cancellationToken).ConfigureAwait(false);
                 await writer.WriteAsync(order.Currency, NpgsqlDbType.Text, cancellationToken).ConfigureAwait(false);
-                await writer.WriteAsync(order.CreatedAt, NpgsqlDbType.TimestampTz, cancellationToken).ConfigureAwait(false);
-                await writer.WriteAsync(order.UpdatedAt, NpgsqlDbType.TimestampTz, cancellationToken).ConfigureAwait(false);
+                await writer.WriteAsync(order.CreatedAt.ToUniversalTime(), NpgsqlDbType.TimestampTz, cancellationToken).ConfigureAwait(false);
+                await writer.WriteAsync(order.UpdatedAt.ToUniversalTime(), NpgsqlDbType.TimestampTz, cancellationToken).ConfigureAwait(false);
             }
 
             await writer.CompleteAsync(cancellationToken).ConfigureAwait(false);
@@ -531,7 +531,7 @@ internal sealed class DefaultAnalyticsIngestion(
                     var line = order.Lines[i];
                     await writer.StartRowAsync(cancellationToken).ConfigureAwait(false);
                     await writer.WriteAsync(order.OrderId, NpgsqlDbType.Text, cancellationToken).ConfigureAwait(false);
-                    await writer.WriteAsync(order.UpdatedAt, NpgsqlDbType.TimestampTz, cancellationToken).ConfigureAwait(false);
+                    await writer.WriteAsync(order.UpdatedAt.ToUniversalTime(), NpgsqlDbType.TimestampTz, cancellationToken).ConfigureAwait(false);
                     await writer.WriteAsync(i, NpgsqlDbType.Integer, cancellationToken).ConfigureAwait(false);
                     await writer.WriteAsync(line.ProductId, NpgsqlDbType.Text, cancellationToken).ConfigureAwait(false);
                     await writer.WriteAsync(line.Quantity, NpgsqlDbType.Integer, cancellationToken).ConfigureAwait(false);

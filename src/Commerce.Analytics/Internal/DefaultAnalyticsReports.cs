@@ -134,7 +134,7 @@ internal sealed class DefaultAnalyticsReports(
         ArgumentException.ThrowIfNullOrEmpty(shopId);
         var started = Stopwatch.GetTimestamp();
         var (timeZone, _) = await ShopAsync(shopId, cancellationToken).ConfigureAwait(false);
-        var now = time.GetUtcNow();
+        var now = time.GetUtcNow().ToUniversalTime();
         var today = DateOnly.FromDateTime(TimeZoneInfo.ConvertTime(now, AnalyticsValidation.TimeZone(timeZone)).DateTime);
         await using var connection = await connections.DataSource.OpenConnectionAsync(cancellationToken).ConfigureAwait(false);
         await using var batch = new NpgsqlBatch(connection);
