@@ -26,7 +26,7 @@ await using (var drop = NpgsqlDataSource.Create(postgres))
 }
 
 var services = new ServiceCollection();
-services.AddLogging(b => b.SetMinimumLevel(LogLevel.Warning));
+services.AddLogging(b => b.AddSimpleConsole().SetMinimumLevel(LogLevel.Warning).AddFilter("Commerce.Analytics.Internal.DefaultAnalyticsIngestion", args.Contains("--phases") ? LogLevel.Debug : LogLevel.Warning));
 services.AddSingleton<TimeProvider>(new FixedTime(new DateTimeOffset(today.ToDateTime(new TimeOnly(18, 0)), TimeSpan.Zero)));
 services.AddCommerceAnalytics(o => o.Schema = Schema).WithPostgres(postgres);
 await using var provider = services.BuildServiceProvider();

@@ -83,7 +83,7 @@ internal sealed class DefaultAnalyticsIngestion(
         AnalyticsValidation.Validate(product);
         using var activity = Start("product", product.ShopId);
         await using var batch = connections.DataSource.CreateBatch();
-        batch.BatchCommands.Add(EnsureShop(product.ShopId, product.Currency));
+        AddAll(batch, EnsureShop(product.ShopId, product.Currency));
         batch.BatchCommands.Add(new NpgsqlBatchCommand(ProductUpsertSql("values (@shop, @product, @name, @sku, @category, @price, @cost, @currency, @stock, @expires, @lead, false, @at, @at, @at)"))
         {
             Parameters =
@@ -103,7 +103,7 @@ internal sealed class DefaultAnalyticsIngestion(
             },
         });
         await batch.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
-        return Record("product", batch.BatchCommands[1].RecordsAffected > 0 ? IngestOutcome.Applied : IngestOutcome.Ignored);
+        return Record("product", batch.BatchCommands[^1].RecordsAffected > 0 ? IngestOutcome.Applied : IngestOutcome.Ignored);
     }
 
     public async Task<IngestOutcome> DeleteProductAsync(string shopId, string productId, DateTimeOffset updatedAt, CancellationToken cancellationToken = default)
@@ -111,7 +111,7 @@ internal sealed class DefaultAnalyticsIngestion(
         AnalyticsValidation.Ids(shopId, productId, "productId");
         using var activity = Start("product_deleted", shopId);
         await using var batch = connections.DataSource.CreateBatch();
-        batch.BatchCommands.Add(EnsureShop(shopId, null));
+        AddAll(batch, EnsureShop(shopId, null));
         batch.BatchCommands.Add(new NpgsqlBatchCommand(
             $"""
             insert into {_s}.products as p (shop_id, product_id, deleted, first_seen_at, updated_at, stock_updated_at)
@@ -123,7 +123,7 @@ internal sealed class DefaultAnalyticsIngestion(
             Parameters = { new("shop", shopId), new("product", productId), new("at", updatedAt.ToUniversalTime()) },
         });
         await batch.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
-        return Record("product_deleted", batch.BatchCommands[1].RecordsAffected > 0 ? IngestOutcome.Applied : IngestOutcome.Ignored);
+        return Record("product_deleted", batch.BatchCommands[^1].RecordsAffected > 0 ? IngestOutcome.Applied : IngestOutcome.Ignored);
     }
 
     public async Task<IngestOutcome> UpdateInventoryAsync(InventoryUpdate update, CancellationToken cancellationToken = default)
@@ -137,7 +137,7 @@ internal sealed class DefaultAnalyticsIngestion(
 
         using var activity = Start("inventory", update.ShopId);
         await using var batch = connections.DataSource.CreateBatch();
-        batch.BatchCommands.Add(EnsureShop(update.ShopId, null));
+        AddAll(batch, EnsureShop(update.ShopId, null));
         batch.BatchCommands.Add(new NpgsqlBatchCommand(
             $"""
             insert into {_s}.products as p (shop_id, product_id, stock, first_seen_at, updated_at, stock_updated_at)
@@ -149,7 +149,7 @@ internal sealed class DefaultAnalyticsIngestion(
             Parameters = { new("shop", update.ShopId), new("product", update.ProductId), new("stock", update.Stock), new("at", update.UpdatedAt.ToUniversalTime()) },
         });
         await batch.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
-        return Record("inventory", batch.BatchCommands[1].RecordsAffected > 0 ? IngestOutcome.Applied : IngestOutcome.Ignored);
+        return Record("inventory", batch.BatchCommands[^1].RecordsAffected > 0 ? IngestOutcome.Applied : IngestOutcome.Ignored);
     }
 
     public async Task<IngestOutcome> UpsertOrderAsync(OrderSnapshot order, CancellationToken cancellationToken = default)
@@ -333,10 +333,18 @@ internal sealed class DefaultAnalyticsIngestion(
             """,
             cancellationToken).ConfigureAwait(false);
 
+        var phase = Stopwatch.GetTimestamp();
+        void Phase(string name)
+        {
+            Log.BulkSyncPhase(logger, shopId, name, Stopwatch.GetElapsedTime(phase));
+            phase = Stopwatch.GetTimestamp();
+        }
+
         string? currency = null;
         var productRows = await CopyProductsAsync(connection, shopId, products, cancellationToken).ConfigureAwait(false);
         var errors = new AnalyticsValidation.Errors();
         var chunk = new List<OrderSnapshot>(BulkChunk);
+        var seen = new HashSet<(string, long)>();
         long orderRows = 0, lineRows = 0;
         var index = 0;
         foreach (var order in orders)
@@ -353,7 +361,7 @@ internal sealed class DefaultAnalyticsIngestion(
             index++;
             if (chunk.Count == BulkChunk)
             {
-                (var o, var l) = await CopyOrdersAsync(connection, chunk, cancellationToken).ConfigureAwait(false);
+                (var o, var l) = await CopyOrdersAsync(connection, chunk, seen, cancellationToken).ConfigureAwait(false);
                 orderRows += o;
                 lineRows += l;
                 chunk.Clear();
@@ -362,13 +370,15 @@ internal sealed class DefaultAnalyticsIngestion(
 
         if (chunk.Count > 0)
         {
-            (var o, var l) = await CopyOrdersAsync(connection, chunk, cancellationToken).ConfigureAwait(false);
+            (var o, var l) = await CopyOrdersAsync(connection, chunk, seen, cancellationToken).ConfigureAwait(false);
             orderRows += o;
             lineRows += l;
         }
 
-        await using (var ensure = new NpgsqlBatch(connection, transaction) { BatchCommands = { EnsureShop(shopId, currency) } })
+        Phase("copy");
+        await using (var ensure = new NpgsqlBatch(connection, transaction))
         {
+            AddAll(ensure, EnsureShop(shopId, currency));
             await ensure.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
         }
 
@@ -382,6 +392,7 @@ internal sealed class DefaultAnalyticsIngestion(
             cancellationToken,
             ("shop", shopId)).ConfigureAwait(false);
 
+        Phase("products");
         // The newest version of each order in the input, a newer pending status change applied, kept if newer than stored.
         await ExecuteAsync(connection, transaction,
             $"""
@@ -406,6 +417,7 @@ internal sealed class DefaultAnalyticsIngestion(
             cancellationToken,
             ("shop", shopId)).ConfigureAwait(false);
 
+        Phase("select changed orders");
         var writtenOrders = (int)(await ScalarAsync<long>(connection, transaction, "select count(*) from tmp_changed", cancellationToken).ConfigureAwait(false));
         await ExecuteAsync(connection, transaction,
             $"""
@@ -420,16 +432,17 @@ internal sealed class DefaultAnalyticsIngestion(
             """,
             cancellationToken,
             ("shop", shopId)).ConfigureAwait(false);
+        Phase("write orders");
         var writtenLines = await ExecuteAsync(connection, transaction,
             $"""
             insert into {_s}.order_lines (shop_id, order_id, line_no, product_id, quantity, unit_price, unit_cost)
-            select distinct on (l.order_id, l.line_no) @shop, l.order_id, l.line_no, l.product_id, l.quantity, l.unit_price, l.unit_cost
-              from tmp_lines l join tmp_changed c on c.order_id = l.order_id and l.order_updated_at = c.lines_version
-             order by l.order_id, l.line_no;
+            select @shop, l.order_id, l.line_no, l.product_id, l.quantity, l.unit_price, l.unit_cost
+              from tmp_lines l join tmp_changed c on c.order_id = l.order_id and l.order_updated_at = c.lines_version;
             """,
             cancellationToken,
             ("shop", shopId)).ConfigureAwait(false);
 
+        Phase("write lines");
         // Recompute the summaries of every local day the written orders were or are in, one contiguous run at a time.
         var days = new List<DateOnly>();
         await using (var dayQuery = new NpgsqlCommand(
@@ -456,7 +469,9 @@ internal sealed class DefaultAnalyticsIngestion(
             await ExecuteAsync(connection, transaction, $"select {_s}.rebuild_summaries(@shop, @from, @to)", cancellationToken, ("shop", shopId), ("from", from), ("to", to)).ConfigureAwait(false);
         }
 
+        Phase("summaries");
         await transaction.CommitAsync(cancellationToken).ConfigureAwait(false);
+        Phase("commit");
         metrics.BulkRows("products", productRows);
         metrics.BulkRows("orders", orderRows);
         metrics.BulkRows("lines", lineRows);
@@ -481,18 +496,18 @@ internal sealed class DefaultAnalyticsIngestion(
             }
 
             errors.ThrowIfAny();
-            await writer.StartRowAsync(cancellationToken).ConfigureAwait(false);
-            await writer.WriteAsync(product.ProductId, NpgsqlDbType.Text, cancellationToken).ConfigureAwait(false);
-            await writer.WriteAsync(product.Name, NpgsqlDbType.Text, cancellationToken).ConfigureAwait(false);
-            await WriteNullableAsync(writer, product.Sku, NpgsqlDbType.Text, cancellationToken).ConfigureAwait(false);
-            await WriteNullableAsync(writer, product.Category, NpgsqlDbType.Text, cancellationToken).ConfigureAwait(false);
-            await writer.WriteAsync(product.Price, NpgsqlDbType.Numeric, cancellationToken).ConfigureAwait(false);
-            await writer.WriteAsync(product.Cost, NpgsqlDbType.Numeric, cancellationToken).ConfigureAwait(false);
-            await WriteNullableAsync(writer, product.Currency, NpgsqlDbType.Text, cancellationToken).ConfigureAwait(false);
-            await writer.WriteAsync(product.Stock, NpgsqlDbType.Integer, cancellationToken).ConfigureAwait(false);
-            await WriteNullableAsync(writer, product.ExpiresAt?.ToUniversalTime(), NpgsqlDbType.TimestampTz, cancellationToken).ConfigureAwait(false);
-            await WriteNullableAsync(writer, product.LeadTimeDays, NpgsqlDbType.Integer, cancellationToken).ConfigureAwait(false);
-            await writer.WriteAsync(product.UpdatedAt.ToUniversalTime(), NpgsqlDbType.TimestampTz, cancellationToken).ConfigureAwait(false);
+            writer.StartRow();
+            writer.Write(product.ProductId, NpgsqlDbType.Text);
+            writer.Write(product.Name, NpgsqlDbType.Text);
+            WriteNullable(writer, product.Sku, NpgsqlDbType.Text);
+            WriteNullable(writer, product.Category, NpgsqlDbType.Text);
+            writer.Write(product.Price, NpgsqlDbType.Numeric);
+            writer.Write(product.Cost, NpgsqlDbType.Numeric);
+            WriteNullable(writer, product.Currency, NpgsqlDbType.Text);
+            writer.Write(product.Stock, NpgsqlDbType.Integer);
+            WriteNullable(writer, product.ExpiresAt?.ToUniversalTime(), NpgsqlDbType.TimestampTz);
+            WriteNullable(writer, product.LeadTimeDays, NpgsqlDbType.Integer);
+            writer.Write(product.UpdatedAt.ToUniversalTime(), NpgsqlDbType.TimestampTz);
             rows++;
         }
 
@@ -500,21 +515,27 @@ internal sealed class DefaultAnalyticsIngestion(
         return rows;
     }
 
-    private static async Task<(long Orders, long Lines)> CopyOrdersAsync(NpgsqlConnection connection, List<OrderSnapshot> orders, CancellationToken cancellationToken)
+    /// <summary>
+    /// Copies a chunk of orders and their lines. The synchronous COPY API is used on purpose: this is a bulk path, and
+    /// an async state machine per field cost more than the copy itself. An exact duplicate of a snapshot already
+    /// copied (same order, same version) is skipped, so lines can be inserted without a conflict check.
+    /// </summary>
+    private static async Task<(long Orders, long Lines)> CopyOrdersAsync(NpgsqlConnection connection, List<OrderSnapshot> orders, HashSet<(string, long)> seen, CancellationToken cancellationToken)
     {
+        var fresh = orders.Where(o => seen.Add((o.OrderId, o.UpdatedAt.UtcTicks))).ToList();
         await using (var writer = await connection.BeginBinaryImportAsync(
             "copy tmp_orders (order_id, platform, status, counted, currency, created_at, updated_at) from stdin (format binary)", cancellationToken).ConfigureAwait(false))
         {
-            foreach (var order in orders)
+            foreach (var order in fresh)
             {
-                await writer.StartRowAsync(cancellationToken).ConfigureAwait(false);
-                await writer.WriteAsync(order.OrderId, NpgsqlDbType.Text, cancellationToken).ConfigureAwait(false);
-                await writer.WriteAsync(order.Platform, NpgsqlDbType.Text, cancellationToken).ConfigureAwait(false);
-                await writer.WriteAsync(StatusName(order.Status), NpgsqlDbType.Text, cancellationToken).ConfigureAwait(false);
-                await writer.WriteAsync(SalesStatuses.Counts(order.Status), NpgsqlDbType.Boolean, cancellationToken).ConfigureAwait(false);
-                await writer.WriteAsync(order.Currency, NpgsqlDbType.Text, cancellationToken).ConfigureAwait(false);
-                await writer.WriteAsync(order.CreatedAt.ToUniversalTime(), NpgsqlDbType.TimestampTz, cancellationToken).ConfigureAwait(false);
-                await writer.WriteAsync(order.UpdatedAt.ToUniversalTime(), NpgsqlDbType.TimestampTz, cancellationToken).ConfigureAwait(false);
+                writer.StartRow();
+                writer.Write(order.OrderId, NpgsqlDbType.Text);
+                writer.Write(order.Platform, NpgsqlDbType.Text);
+                writer.Write(StatusName(order.Status), NpgsqlDbType.Text);
+                writer.Write(SalesStatuses.Counts(order.Status), NpgsqlDbType.Boolean);
+                writer.Write(order.Currency, NpgsqlDbType.Text);
+                writer.Write(order.CreatedAt.ToUniversalTime(), NpgsqlDbType.TimestampTz);
+                writer.Write(order.UpdatedAt.ToUniversalTime(), NpgsqlDbType.TimestampTz);
             }
 
             await writer.CompleteAsync(cancellationToken).ConfigureAwait(false);
@@ -524,19 +545,20 @@ internal sealed class DefaultAnalyticsIngestion(
         await using (var writer = await connection.BeginBinaryImportAsync(
             "copy tmp_lines (order_id, order_updated_at, line_no, product_id, quantity, unit_price, unit_cost) from stdin (format binary)", cancellationToken).ConfigureAwait(false))
         {
-            foreach (var order in orders)
+            foreach (var order in fresh)
             {
+                var version = order.UpdatedAt.ToUniversalTime();
                 for (var i = 0; i < order.Lines.Count; i++)
                 {
                     var line = order.Lines[i];
-                    await writer.StartRowAsync(cancellationToken).ConfigureAwait(false);
-                    await writer.WriteAsync(order.OrderId, NpgsqlDbType.Text, cancellationToken).ConfigureAwait(false);
-                    await writer.WriteAsync(order.UpdatedAt.ToUniversalTime(), NpgsqlDbType.TimestampTz, cancellationToken).ConfigureAwait(false);
-                    await writer.WriteAsync(i, NpgsqlDbType.Integer, cancellationToken).ConfigureAwait(false);
-                    await writer.WriteAsync(line.ProductId, NpgsqlDbType.Text, cancellationToken).ConfigureAwait(false);
-                    await writer.WriteAsync(line.Quantity, NpgsqlDbType.Integer, cancellationToken).ConfigureAwait(false);
-                    await writer.WriteAsync(line.UnitPrice, NpgsqlDbType.Numeric, cancellationToken).ConfigureAwait(false);
-                    await writer.WriteAsync(line.UnitCost, NpgsqlDbType.Numeric, cancellationToken).ConfigureAwait(false);
+                    writer.StartRow();
+                    writer.Write(order.OrderId, NpgsqlDbType.Text);
+                    writer.Write(version, NpgsqlDbType.TimestampTz);
+                    writer.Write(i, NpgsqlDbType.Integer);
+                    writer.Write(line.ProductId, NpgsqlDbType.Text);
+                    writer.Write(line.Quantity, NpgsqlDbType.Integer);
+                    writer.Write(line.UnitPrice, NpgsqlDbType.Numeric);
+                    writer.Write(line.UnitCost, NpgsqlDbType.Numeric);
                     lines++;
                 }
             }
@@ -544,18 +566,18 @@ internal sealed class DefaultAnalyticsIngestion(
             await writer.CompleteAsync(cancellationToken).ConfigureAwait(false);
         }
 
-        return (orders.Count, lines);
+        return (fresh.Count, lines);
     }
 
-    private static async Task WriteNullableAsync<T>(NpgsqlBinaryImporter writer, T? value, NpgsqlDbType type, CancellationToken cancellationToken)
+    private static void WriteNullable<T>(NpgsqlBinaryImporter writer, T? value, NpgsqlDbType type)
     {
         if (value is null)
         {
-            await writer.WriteNullAsync(cancellationToken).ConfigureAwait(false);
+            writer.WriteNull();
         }
         else
         {
-            await writer.WriteAsync(value, type, cancellationToken).ConfigureAwait(false);
+            writer.Write(value, type);
         }
     }
 
@@ -583,25 +605,20 @@ internal sealed class DefaultAnalyticsIngestion(
         string? currency,
         CancellationToken cancellationToken)
     {
-        await using var batch = new NpgsqlBatch(connection, transaction)
+        await using var batch = new NpgsqlBatch(connection, transaction);
+        batch.BatchCommands.Add(new NpgsqlBatchCommand(
+            """
+            select pg_advisory_xact_lock_shared(hashtextextended('analytics:' || @shop, 0)),
+                   pg_advisory_xact_lock(hashtextextended('analytics:' || @shop || '/' || @order, 0))
+            """)
         {
-            BatchCommands =
-            {
-                new NpgsqlBatchCommand(
-                    """
-                    select pg_advisory_xact_lock_shared(hashtextextended('analytics:' || @shop, 0)),
-                           pg_advisory_xact_lock(hashtextextended('analytics:' || @shop || '/' || @order, 0))
-                    """)
-                {
-                    Parameters = { new("shop", shopId), new("order", orderId) },
-                },
-                EnsureShop(shopId, currency),
-                new NpgsqlBatchCommand($"select updated_at, counted, status, status_updated_at from {_s}.orders where shop_id = @shop and order_id = @order")
-                {
-                    Parameters = { new("shop", shopId), new("order", orderId) },
-                },
-            },
-        };
+            Parameters = { new("shop", shopId), new("order", orderId) },
+        });
+        AddAll(batch, EnsureShop(shopId, currency));
+        batch.BatchCommands.Add(new NpgsqlBatchCommand($"select updated_at, counted, status, status_updated_at from {_s}.orders where shop_id = @shop and order_id = @order")
+        {
+            Parameters = { new("shop", shopId), new("order", orderId) },
+        });
         await using var reader = await batch.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
         await reader.NextResultAsync(cancellationToken).ConfigureAwait(false);
         return await reader.ReadAsync(cancellationToken).ConfigureAwait(false)
@@ -609,12 +626,14 @@ internal sealed class DefaultAnalyticsIngestion(
             : null;
     }
 
-    private NpgsqlBatchCommand EnsureShop(string shopId, string? currency) =>
-        new($"""
-            insert into {_s}.shops (shop_id, time_zone, currency) values (@shop, @tz, @currency)
-            on conflict (shop_id) do update set currency = coalesce({_s}.shops.currency, excluded.currency)
-            where {_s}.shops.currency is null and excluded.currency is not null
-            """)
+    /// <summary>
+    /// Creates the shop on its first event. <c>ON CONFLICT DO NOTHING</c> plus an update that matches only while the
+    /// currency is unknown: an <c>ON CONFLICT DO UPDATE ... WHERE</c> would lock the shop's row even when the WHERE is
+    /// false, and every order event of the shop would wait for the others to commit.
+    /// </summary>
+    private IEnumerable<NpgsqlBatchCommand> EnsureShop(string shopId, string? currency)
+    {
+        yield return new NpgsqlBatchCommand($"insert into {_s}.shops (shop_id, time_zone, currency) values (@shop, @tz, @currency) on conflict (shop_id) do nothing")
         {
             Parameters =
             {
@@ -623,6 +642,14 @@ internal sealed class DefaultAnalyticsIngestion(
                 new("currency", NpgsqlDbType.Text) { Value = (object?)currency ?? DBNull.Value },
             },
         };
+        if (currency is not null)
+        {
+            yield return new NpgsqlBatchCommand($"update {_s}.shops set currency = @currency where shop_id = @shop and currency is null")
+            {
+                Parameters = { new("shop", shopId), new("currency", currency) },
+            };
+        }
+    }
 
     private NpgsqlBatchCommand Contribution(string shopId, string orderId, int sign) =>
         new($"select {_s}.apply_order_contribution(@shop, @order, @sign)")
@@ -652,6 +679,14 @@ internal sealed class DefaultAnalyticsIngestion(
             stock_updated_at = greatest(p.stock_updated_at, excluded.stock_updated_at)
         where p.updated_at < excluded.updated_at or p.stock_updated_at < excluded.stock_updated_at
         """;
+
+    private static void AddAll(NpgsqlBatch batch, IEnumerable<NpgsqlBatchCommand> commands)
+    {
+        foreach (var command in commands)
+        {
+            batch.BatchCommands.Add(command);
+        }
+    }
 
     internal static string StatusName(OrderStatus status) => status.ToString().ToLowerInvariant();
 

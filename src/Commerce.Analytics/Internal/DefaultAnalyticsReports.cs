@@ -142,10 +142,11 @@ internal sealed class DefaultAnalyticsReports(
             $"select count(*)::int, coalesce(sum(stock * cost), 0) from {_s}.products where shop_id = @shop and not deleted"));
         batch.BatchCommands.Add(Command(
             $"""
-            with velocity as (
+            with currencies as (select array_agg(distinct currency) as list from {_s}.daily_sales where shop_id = @shop),
+            velocity as (
                 select product_id, sum(units)::numeric / @window as per_day
-                  from {_s}.daily_product_sales
-                 where shop_id = @shop and day > @today - @window and day <= @today
+                  from {_s}.daily_product_sales, currencies
+                 where shop_id = @shop and currency = any(currencies.list) and day > @today - @window and day <= @today
                  group by product_id)
             select p.product_id, p.name, p.sku, p.stock, v.per_day, coalesce(p.lead_time_days, @lead)
               from {_s}.products p join velocity v on v.product_id = p.product_id
@@ -153,16 +154,25 @@ internal sealed class DefaultAnalyticsReports(
                and p.stock <= v.per_day * coalesce(p.lead_time_days, @lead)
              order by p.stock / v.per_day, p.product_id
             """));
+        // Dead stock: a product sold in any month after the one the window starts in sold within the window (the current
+        // month has no day after today); only the others are looked up day by day.
         batch.BatchCommands.Add(Command(
             $"""
+            with sold_recently as materialized (
+                select distinct product_id from {_s}.monthly_product_sales
+                 where shop_id = @shop and units > 0
+                   and month > date_trunc('month', (@today - @dead + 1)::timestamp)::date and month <= @today),
+            candidates as materialized (
+                select p.* from {_s}.products p
+                 where p.shop_id = @shop and not p.deleted and p.stock > 0
+                   and not exists (select 1 from sold_recently r where r.product_id = p.product_id))
             select p.product_id, p.name, p.stock, last.day, p.stock * p.cost,
                    @today - coalesce(last.day, (p.first_seen_at at time zone @tz)::date)
-              from {_s}.products p
+              from candidates p
               left join lateral (
                 select max(d.day) as day from {_s}.daily_product_sales d
                  where d.shop_id = p.shop_id and d.product_id = p.product_id and d.units > 0 and d.day <= @today) last on true
-             where p.shop_id = @shop and not p.deleted and p.stock > 0
-               and coalesce(last.day, (p.first_seen_at at time zone @tz)::date) <= @today - @dead
+             where coalesce(last.day, (p.first_seen_at at time zone @tz)::date) <= @today - @dead
              order by p.stock * p.cost desc, p.product_id
             """));
         batch.BatchCommands.Add(Command(
@@ -252,8 +262,10 @@ internal sealed class DefaultAnalyticsReports(
                  where shop_id = @shop and currency = @currency and month between @first_month and @last_month
                 union all
                 select product_id, revenue, cost, units from {_s}.daily_product_sales
-                 where shop_id = @shop and currency = @currency
-                   and (day between @head_from and @head_to or day between @tail_from and @tail_to)),
+                 where shop_id = @shop and currency = @currency and day between @head_from and @head_to
+                union all
+                select product_id, revenue, cost, units from {_s}.daily_product_sales
+                 where shop_id = @shop and currency = @currency and day between @tail_from and @tail_to),
             totals as (
                 select product_id, sum(revenue) as revenue, sum(cost) as cost, sum(units)::int as units
                   from parts group by product_id having sum(units) <> 0 or sum(revenue) <> 0

@@ -47,8 +47,7 @@ create table {schema}.order_lines (
     quantity int not null,
     unit_price numeric(19, 4) not null,
     unit_cost numeric(19, 4) not null,
-    primary key (shop_id, order_id, line_no),
-    foreign key (shop_id, order_id) references {schema}.orders (shop_id, order_id) on delete cascade
+    primary key (shop_id, order_id, line_no)   -- no foreign key: lines are replaced with their order, in its transaction
 );
 
 -- A status change for an order not yet seen, applied when the order arrives (if newer).
@@ -81,9 +80,9 @@ create table {schema}.daily_product_sales (
     currency text not null,
     revenue numeric(19, 4) not null,
     cost numeric(19, 4) not null,
-    orders int not null,
     units int not null,
-    primary key (shop_id, currency, day, product_id)
+    -- covering: product reports over a range read the index only
+    primary key (shop_id, currency, day, product_id) include (revenue, cost, units)
 );
 
 create index daily_product_sales_last_sale on {schema}.daily_product_sales (shop_id, product_id, day) where units > 0;
@@ -95,9 +94,8 @@ create table {schema}.monthly_product_sales (
     currency text not null,
     revenue numeric(19, 4) not null,
     cost numeric(19, 4) not null,
-    orders int not null,
     units int not null,
-    primary key (shop_id, currency, month, product_id)
+    primary key (shop_id, currency, month, product_id) include (revenue, cost, units)
 );
 
 -- Adds (sign = 1) or removes (sign = -1) one order's contribution, as the order and its lines are now stored.
@@ -119,68 +117,77 @@ begin
        set revenue = t.revenue + excluded.revenue, cost = t.cost + excluded.cost,
            orders = t.orders + excluded.orders, units = t.units + excluded.units;
 
-    insert into {schema}.daily_product_sales as t (shop_id, day, product_id, currency, revenue, cost, orders, units)
+    insert into {schema}.daily_product_sales as t (shop_id, day, product_id, currency, revenue, cost, units)
     select o.shop_id, (o.created_at at time zone s.time_zone)::date, l.product_id, o.currency,
-           p_sign * sum(l.quantity * l.unit_price), p_sign * sum(l.quantity * l.unit_cost), p_sign, p_sign * sum(l.quantity)
+           p_sign * sum(l.quantity * l.unit_price), p_sign * sum(l.quantity * l.unit_cost), p_sign * sum(l.quantity)
       from {schema}.orders o
       join {schema}.shops s on s.shop_id = o.shop_id
       join {schema}.order_lines l on l.shop_id = o.shop_id and l.order_id = o.order_id
      where o.shop_id = p_shop and o.order_id = p_order
      group by o.shop_id, (o.created_at at time zone s.time_zone)::date, l.product_id, o.currency
     on conflict (shop_id, currency, day, product_id) do update
-       set revenue = t.revenue + excluded.revenue, cost = t.cost + excluded.cost,
-           orders = t.orders + excluded.orders, units = t.units + excluded.units;
+       set revenue = t.revenue + excluded.revenue, cost = t.cost + excluded.cost, units = t.units + excluded.units;
 
-    insert into {schema}.monthly_product_sales as t (shop_id, month, product_id, currency, revenue, cost, orders, units)
+    insert into {schema}.monthly_product_sales as t (shop_id, month, product_id, currency, revenue, cost, units)
     select o.shop_id, date_trunc('month', (o.created_at at time zone s.time_zone))::date, l.product_id, o.currency,
-           p_sign * sum(l.quantity * l.unit_price), p_sign * sum(l.quantity * l.unit_cost), p_sign, p_sign * sum(l.quantity)
+           p_sign * sum(l.quantity * l.unit_price), p_sign * sum(l.quantity * l.unit_cost), p_sign * sum(l.quantity)
       from {schema}.orders o
       join {schema}.shops s on s.shop_id = o.shop_id
       join {schema}.order_lines l on l.shop_id = o.shop_id and l.order_id = o.order_id
      where o.shop_id = p_shop and o.order_id = p_order
      group by o.shop_id, date_trunc('month', (o.created_at at time zone s.time_zone))::date, l.product_id, o.currency
     on conflict (shop_id, currency, month, product_id) do update
-       set revenue = t.revenue + excluded.revenue, cost = t.cost + excluded.cost,
-           orders = t.orders + excluded.orders, units = t.units + excluded.units;
+       set revenue = t.revenue + excluded.revenue, cost = t.cost + excluded.cost, units = t.units + excluded.units;
 end;
 $$;
 
--- Recomputes the summaries of a shop for local days [p_from, p_to] from the base tables.
+-- Recomputes the summaries of a shop for local days [p_from, p_to] from the base tables, in one pass over the
+-- lines (grouping sets: by day and platform, by day and product); months are rolled up from the product days, and
+-- order counts come from the orders themselves.
 create function {schema}.rebuild_summaries(p_shop text, p_from date, p_to date) returns void language plpgsql as $$
 declare
     tz text := (select time_zone from {schema}.shops where shop_id = p_shop);
     first_month date := date_trunc('month', p_from)::date;
     last_month date := date_trunc('month', p_to)::date;
+    lower_bound timestamptz := (date_trunc('month', p_from)::timestamp at time zone tz);
+    upper_bound timestamptz := ((date_trunc('month', p_to) + interval '1 month')::timestamp at time zone tz);
 begin
+    perform set_config('work_mem', '256MB', true);
     delete from {schema}.daily_sales where shop_id = p_shop and day between p_from and p_to;
     delete from {schema}.daily_product_sales where shop_id = p_shop and day between p_from and p_to;
     -- months are rebuilt whole, so a range that cuts a month still leaves it right
     delete from {schema}.monthly_product_sales where shop_id = p_shop and month between first_month and last_month;
 
-    create temporary table if not exists rebuild_lines (day date, month date, platform text, currency text, order_id text, product_id text, quantity int, revenue numeric, cost numeric) on commit drop;
-    truncate rebuild_lines;
-    insert into rebuild_lines
-    select (o.created_at at time zone tz)::date, date_trunc('month', (o.created_at at time zone tz))::date, o.platform, o.currency,
-           o.order_id, l.product_id, coalesce(l.quantity, 0), coalesce(l.quantity * l.unit_price, 0), coalesce(l.quantity * l.unit_cost, 0)
+    create temporary table if not exists rebuild_agg (day date, platform text, product_id text, currency text,
+        revenue numeric, cost numeric, units bigint, by_product boolean) on commit drop;
+    truncate rebuild_agg;
+    insert into rebuild_agg
+    select (o.created_at at time zone tz)::date, o.platform, l.product_id, o.currency,
+           sum(l.quantity * l.unit_price), sum(l.quantity * l.unit_cost), sum(l.quantity), grouping(o.platform) = 1
       from {schema}.orders o
-      left join {schema}.order_lines l on l.shop_id = o.shop_id and l.order_id = o.order_id
-     where o.shop_id = p_shop and o.counted
-       and o.created_at >= (first_month::timestamp at time zone tz)
-       and o.created_at < (((last_month + interval '1 month')::date)::timestamp at time zone tz);
+      join {schema}.order_lines l on l.shop_id = o.shop_id and l.order_id = o.order_id
+     where o.shop_id = p_shop and o.counted and o.created_at >= lower_bound and o.created_at < upper_bound
+     group by grouping sets (((o.created_at at time zone tz)::date, o.platform, o.currency),
+                             ((o.created_at at time zone tz)::date, l.product_id, o.currency));
 
     insert into {schema}.daily_sales (shop_id, day, platform, currency, revenue, cost, orders, units)
-    select p_shop, day, platform, currency, sum(revenue), sum(cost), count(distinct order_id), sum(quantity)
-      from rebuild_lines where day between p_from and p_to
-     group by day, platform, currency;
+    select p_shop, c.day, c.platform, c.currency, coalesce(a.revenue, 0), coalesce(a.cost, 0), c.orders, coalesce(a.units, 0)
+      from (select (created_at at time zone tz)::date as day, platform, currency, count(*) as orders
+              from {schema}.orders
+             where shop_id = p_shop and counted and created_at >= lower_bound and created_at < upper_bound
+             group by 1, 2, 3) c
+      left join rebuild_agg a on not a.by_product and a.day = c.day and a.platform = c.platform and a.currency = c.currency
+     where c.day between p_from and p_to;
 
-    insert into {schema}.daily_product_sales (shop_id, day, product_id, currency, revenue, cost, orders, units)
-    select p_shop, day, product_id, currency, sum(revenue), sum(cost), count(distinct order_id), sum(quantity)
-      from rebuild_lines where day between p_from and p_to and product_id is not null
-     group by day, product_id, currency;
+    insert into {schema}.daily_product_sales (shop_id, day, product_id, currency, revenue, cost, units)
+    select p_shop, day, product_id, currency, revenue, cost, units
+      from rebuild_agg where by_product and day between p_from and p_to
+     order by currency, day, product_id;  -- heap in key order: range reads touch few pages
 
-    insert into {schema}.monthly_product_sales (shop_id, month, product_id, currency, revenue, cost, orders, units)
-    select p_shop, month, product_id, currency, sum(revenue), sum(cost), count(distinct order_id), sum(quantity)
-      from rebuild_lines where product_id is not null
-     group by month, product_id, currency;
+    insert into {schema}.monthly_product_sales (shop_id, month, product_id, currency, revenue, cost, units)
+    select p_shop, date_trunc('month', day)::date, product_id, currency, sum(revenue), sum(cost), sum(units)
+      from rebuild_agg where by_product
+     group by date_trunc('month', day)::date, product_id, currency
+     order by currency, 1, product_id;
 end;
 $$;
