@@ -1,0 +1,78 @@
+using Commerce.Notifications.Internal;
+using Microsoft.AspNetCore.SignalR;
+
+namespace Commerce.Notifications;
+
+/// <summary>
+/// The SignalR hub (map it with <c>MapNotificationsHub</c>). A connected user receives its notifications as
+/// <c>notification</c> (in sequence order), events of joined rooms as <c>roomEvent</c>, and <c>resync</c> when it
+/// should reload a room. Connect with <c>?after=&lt;last sequence&gt;</c>, or call <see cref="Resume"/>, to get what was
+/// missed first. Authentication is the host's: put <c>RequireAuthorization()</c> on the mapping.
+/// </summary>
+public sealed class NotificationsHub : Hub
+{
+    /// <summary>Client method receiving a <see cref="Notification"/>.</summary>
+    public const string NotificationMethod = "notification";
+
+    /// <summary>Client method receiving a <see cref="RoomEvent"/>.</summary>
+    public const string RoomEventMethod = "roomEvent";
+
+    /// <summary>Client method receiving <c>{ room }</c>: reload that room's data.</summary>
+    public const string ResyncMethod = "resync";
+
+    private readonly SignalRSubscriptions _subscriptions;
+
+    /// <summary>Created by SignalR.</summary>
+    /// <param name="services">The application's services.</param>
+    public NotificationsHub(IServiceProvider services)
+    {
+        ArgumentNullException.ThrowIfNull(services);
+        _subscriptions = (SignalRSubscriptions)services.GetService(typeof(SignalRSubscriptions))!;
+    }
+
+    /// <inheritdoc />
+    public override async Task OnConnectedAsync()
+    {
+        var recipient = _subscriptions.UserId(Context.User);
+        if (recipient is null)
+        {
+            throw new HubException("The connection has no user id claim.");
+        }
+
+        long? after = null;
+        if (Context.GetHttpContext()?.Request.Query["after"].ToString() is { Length: > 0 } text)
+        {
+            after = long.TryParse(text, out var value) && value >= 0 ? value : throw new HubException("'after' must be a sequence number.");
+        }
+
+        await _subscriptions.OpenAsync(Context.ConnectionId, recipient, after, Context.ConnectionAborted).ConfigureAwait(false);
+        await base.OnConnectedAsync().ConfigureAwait(false);
+    }
+
+    /// <inheritdoc />
+    public override async Task OnDisconnectedAsync(Exception? exception)
+    {
+        await _subscriptions.CloseAsync(Context.ConnectionId).ConfigureAwait(false);
+        await base.OnDisconnectedAsync(exception).ConfigureAwait(false);
+    }
+
+    /// <summary>Joins a room; fails with a <see cref="HubException"/> when the user may not.</summary>
+    /// <param name="room">The room, for example <c>shop:42</c>.</param>
+    /// <returns>A task that completes when joined.</returns>
+    public async Task JoinRoom(string room)
+    {
+        if (!await _subscriptions.Get(Context.ConnectionId).JoinRoomAsync(Context.User!, room, Context.ConnectionAborted).ConfigureAwait(false))
+        {
+            throw new HubException($"Not allowed to join '{room}'.");
+        }
+    }
+
+    /// <summary>Leaves a room.</summary>
+    /// <param name="room">The room.</param>
+    /// <returns>A task that completes when left.</returns>
+    public Task LeaveRoom(string room) => _subscriptions.Get(Context.ConnectionId).LeaveRoomAsync(room);
+
+    /// <summary>Delivers what is stored after <paramref name="afterSequence"/>, then live notifications; rooms get a resync.</summary>
+    /// <param name="afterSequence">The last sequence the client has.</param>
+    public void Resume(long afterSequence) => _subscriptions.Get(Context.ConnectionId).Resume(afterSequence);
+}
