@@ -1,0 +1,27 @@
+namespace Commerce.SampleHost;
+
+/// <summary><c>POST /api/dev/token</c>: in Development only, mints a token for the dashboard and the simulator.</summary>
+public static class DevApi
+{
+    public sealed record TokenRequest(string? UserId, string? ShopId, string? Role);
+
+    public sealed record TokenResponse(string Token, DateTimeOffset ExpiresAt, string UserId, string ShopId, string Role);
+
+    public static IEndpointRouteBuilder MapDevApi(this IEndpointRouteBuilder app)
+    {
+        if (!app.ServiceProvider.GetRequiredService<IHostEnvironment>().IsDevelopment())
+        {
+            return app;
+        }
+
+        app.MapPost("/api/dev/token", (TokenRequest? request, TokenIssuer issuer) =>
+        {
+            var user = string.IsNullOrWhiteSpace(request?.UserId) ? "seller-1" : request.UserId;
+            var shop = string.IsNullOrWhiteSpace(request?.ShopId) ? "shop-1" : request.ShopId;
+            var role = string.IsNullOrWhiteSpace(request?.Role) ? "seller" : request.Role;
+            var (token, expires) = issuer.Issue(user, shop, role, TimeSpan.FromHours(12));
+            return TypedResults.Ok(new TokenResponse(token, expires, user, shop, role));
+        }).WithTags("Development").WithSummary("Mints a development token (Development environment only).");
+        return app;
+    }
+}

@@ -1,0 +1,121 @@
+using System.Security.Claims;
+using Commerce.FlashSale;
+
+namespace Commerce.SampleHost;
+
+/// <summary>Flash sales: admins create them; shoppers reserve, confirm after payment, or release.</summary>
+public static class FlashSalesApi
+{
+    public sealed record CreateSaleRequest(string ShopId, string Name, DateTimeOffset StartsAt, DateTimeOffset EndsAt, IReadOnlyList<CreateSaleItem> Items);
+
+    public sealed record CreateSaleItem(string ProductId, int Stock, decimal Price, int PerUserLimit);
+
+    public sealed record ReserveBody(string ProductId, int Quantity = 1);
+
+    public sealed record ReservationResponse(string ReservationId, Guid SaleId, string ProductId, int Quantity, string State, DateTimeOffset ExpiresAt);
+
+    public static IEndpointRouteBuilder MapFlashSalesApi(this IEndpointRouteBuilder app)
+    {
+        var sales = app.MapGroup("/api/v1/flash-sales").RequireAuthorization().WithTags("Flash sales");
+
+        sales.MapPost("/", async Task<IResult> (CreateSaleRequest request, ClaimsPrincipal user, IFlashSaleService service, CancellationToken ct) =>
+        {
+            if (!user.OwnsShop(request.ShopId))
+            {
+                return ShopAccess.Forbidden(request.ShopId);
+            }
+
+            try
+            {
+                var sale = await service.CreateSaleAsync(new FlashSaleDefinition
+                {
+                    ShopId = request.ShopId,
+                    Name = request.Name,
+                    StartsAt = request.StartsAt,
+                    EndsAt = request.EndsAt,
+                    Items = (request.Items ?? []).Select(i => new FlashSaleItemDefinition(i.ProductId, i.Stock, i.Price, i.PerUserLimit)).ToList(),
+                }, ct);
+                return TypedResults.Created($"/api/v1/flash-sales/{sale.Id}", sale);
+            }
+            catch (FlashSaleDefinitionException e)
+            {
+                return TypedResults.ValidationProblem(new Dictionary<string, string[]> { [e.ParamName ?? "sale"] = [e.Message] });
+            }
+        }).RequireAuthorization("admin").WithSummary("Creates a sale (role admin, own shop).");
+
+        sales.MapGet("/{id:guid}", async Task<IResult> (Guid id, IFlashSaleService service, CancellationToken ct) =>
+            await service.GetSaleAsync(id, ct) is { } sale ? TypedResults.Ok(sale) : NotFound("sale", id.ToString()))
+            .WithSummary("Status and per-item stock, available, reserved and confirmed units.");
+
+        sales.MapPost("/{id:guid}/reserve", async Task<IResult> (Guid id, ReserveBody body, HttpRequest http, ClaimsPrincipal user, IFlashSaleService service, CancellationToken ct) =>
+        {
+            var key = http.Headers["Idempotency-Key"].ToString();
+            if (key.Length > 100)
+            {
+                return TypedResults.ValidationProblem(new Dictionary<string, string[]> { ["Idempotency-Key"] = ["At most 100 characters."] });
+            }
+
+            var result = await service.ReserveAsync(new ReserveRequest
+            {
+                SaleId = id,
+                ProductId = body.ProductId,
+                UserId = user.UserId()!,
+                Quantity = body.Quantity,
+                ReservationId = key.Length > 0 ? key : null,
+            }, ct);
+            switch (result.Outcome)
+            {
+                case ReserveOutcome.Reserved:
+                    var response = ToResponse(result.Reservation!);
+                    return result.IsReplay ? TypedResults.Ok(response) : TypedResults.Created($"/api/v1/flash-sales/{id}/reservations/{response.ReservationId}", response);
+                case ReserveOutcome.RateLimited:
+                    http.HttpContext.Response.Headers.RetryAfter = Math.Ceiling((result.RetryAfter ?? TimeSpan.FromSeconds(1)).TotalSeconds).ToString(System.Globalization.CultureInfo.InvariantCulture);
+                    return Problem(StatusCodes.Status429TooManyRequests, "Too many reservation attempts", "Wait before trying again.");
+                case ReserveOutcome.SoldOut:
+                    return Problem(StatusCodes.Status409Conflict, "Sold out", $"Only {result.Available ?? 0} left; nothing was reserved.");
+                case ReserveOutcome.LimitExceeded:
+                    return Problem(StatusCodes.Status422UnprocessableEntity, "Limit exceeded", $"You may reserve {result.RemainingAllowance ?? 0} more of this item.");
+                case ReserveOutcome.SaleNotActive:
+                    return Problem(StatusCodes.Status422UnprocessableEntity, "Sale not active", $"The sale is {result.SaleStatus?.ToString().ToLowerInvariant() ?? "not active"}.");
+                case ReserveOutcome.IdempotencyConflict:
+                    return Problem(StatusCodes.Status409Conflict, "Idempotency key reused", "This Idempotency-Key was used for a different reservation.");
+                default:
+                    return NotFound("sale or item", $"{id}/{body.ProductId}");
+            }
+        }).WithSummary("Reserves units for the caller: 201, 409 sold out, 422 limit exceeded or sale not active, 429 rate limited.");
+
+        sales.MapPost("/{id:guid}/confirm-reservation/{reservationId}", (Guid id, string reservationId, ClaimsPrincipal user, IFlashSaleService service, CancellationToken ct) =>
+            ChangeAsync(service.ConfirmAsync(id, reservationId, user.UserId()!, ct), ReservationOutcome.AlreadyConfirmed))
+            .WithSummary("Confirms a reservation after payment.");
+        sales.MapPost("/{id:guid}/release-reservation/{reservationId}", (Guid id, string reservationId, ClaimsPrincipal user, IFlashSaleService service, CancellationToken ct) =>
+            ChangeAsync(service.ReleaseAsync(id, reservationId, user.UserId()!, ct), ReservationOutcome.AlreadyReleased))
+            .WithSummary("Releases a reservation; its units return to stock.");
+        return app;
+    }
+
+    /// <summary>200 with the reservation when changed, or when repeated (confirm twice); 409 when it is in another final state.</summary>
+    private static async Task<IResult> ChangeAsync(Task<ReservationResult> change, ReservationOutcome repeated)
+    {
+        var result = await change;
+        if (result.Outcome is ReservationOutcome.Confirmed or ReservationOutcome.Released || (result.Outcome == repeated && result.Reservation is not null))
+        {
+            return TypedResults.Ok(ToResponse(result.Reservation!));
+        }
+
+        return result.Outcome switch
+        {
+            ReservationOutcome.AlreadyConfirmed => Problem(StatusCodes.Status409Conflict, "Already confirmed", "The reservation is confirmed."),
+            ReservationOutcome.AlreadyReleased => Problem(StatusCodes.Status409Conflict, "Already released", "The reservation was released."),
+            ReservationOutcome.Expired => Problem(StatusCodes.Status409Conflict, "Expired", "The reservation expired; its units went back to stock."),
+            ReservationOutcome.SaleNotActive => Problem(StatusCodes.Status422UnprocessableEntity, "Sale not active", "The sale is not active."),
+            _ => NotFound("reservation", "of this user"),
+        };
+    }
+
+    private static ReservationResponse ToResponse(Reservation r) =>
+        new(r.Id, r.SaleId, r.ProductId, r.Quantity, r.State.ToString().ToLowerInvariant(), r.ExpiresAt);
+
+    private static Microsoft.AspNetCore.Http.HttpResults.ProblemHttpResult Problem(int status, string title, string detail) => TypedResults.Problem(statusCode: status, title: title, detail: detail);
+
+    private static Microsoft.AspNetCore.Http.HttpResults.ProblemHttpResult NotFound(string what, string id) => Problem(StatusCodes.Status404NotFound, "Not found", $"No {what} {id}.");
+}

@@ -1,0 +1,22 @@
+using Commerce.Webhooks;
+
+namespace Commerce.SampleHost;
+
+/// <summary>
+/// The storefront's webhooks, one route per event (docs/webhooks.md): verified (Standard Webhooks, secrets from
+/// <c>Commerce:Webhooks:Secrets</c>), committed to the inbox, acknowledged, then projected by <see cref="StorefrontProjection"/>.
+/// </summary>
+public static class WebhooksApi
+{
+    public static IEndpointRouteBuilder MapWebhooksApi(this IEndpointRouteBuilder app)
+    {
+        foreach (var (route, type) in StorefrontEvents.Routes)
+        {
+            app.MapWebhooks($"/api/webhooks/{route}", CommerceServices.Storefront, o => o.Type = type)
+                .WithTags("Webhooks")
+                .WithSummary($"Receives {type}.");
+        }
+
+        return app;
+    }
+}

@@ -1,0 +1,66 @@
+using Commerce.Analytics;
+using Commerce.Caching;
+using Commerce.FlashSale;
+using Commerce.Notifications;
+using Commerce.Webhooks;
+using Microsoft.AspNetCore.Diagnostics.HealthChecks;
+using Microsoft.Extensions.Diagnostics.HealthChecks;
+using Npgsql;
+using OpenTelemetry;
+using OpenTelemetry.Metrics;
+using OpenTelemetry.Trace;
+using Scalar.AspNetCore;
+
+namespace Commerce.SampleHost;
+
+/// <summary>What every host wants: ProblemDetails for every error, health checks, OpenTelemetry, OpenAPI.</summary>
+public static class HostDefaults
+{
+    public static WebApplicationBuilder AddHostDefaults(this WebApplicationBuilder builder)
+    {
+        builder.Services.AddProblemDetails();
+        builder.Services.ConfigureHttpJsonOptions(o => o.SerializerOptions.Converters.Add(new System.Text.Json.Serialization.JsonStringEnumConverter(System.Text.Json.JsonNamingPolicy.CamelCase)));
+        builder.Services.AddOpenApi();
+
+        builder.Services.AddHealthChecks()
+            .AddCheck("self", () => HealthCheckResult.Healthy(), tags: ["live"])
+            .AddCheck<RedisHealthCheck>("redis", tags: ["ready"])
+            .AddCheck<PostgresHealthCheck>("postgres", tags: ["ready"]);
+
+        var otel = builder.Services.AddOpenTelemetry()
+            .WithTracing(t => t
+                .AddSource(CommerceCachingDiagnostics.ActivitySourceName, CommerceFlashSaleDiagnostics.ActivitySourceName,
+                    CommerceWebhooksDiagnostics.ActivitySourceName, CommerceNotificationsDiagnostics.ActivitySourceName,
+                    CommerceAnalyticsDiagnostics.ActivitySourceName)
+                .AddAspNetCoreInstrumentation()
+                .AddHttpClientInstrumentation()
+                .AddNpgsql())
+            .WithMetrics(m => m
+                .AddMeter(CommerceCachingDiagnostics.MeterName, CommerceFlashSaleDiagnostics.MeterName, CommerceWebhooksDiagnostics.MeterName,
+                    CommerceNotificationsDiagnostics.MeterName, CommerceAnalyticsDiagnostics.MeterName)
+                .AddAspNetCoreInstrumentation()
+                .AddRuntimeInstrumentation());
+        if (!string.IsNullOrWhiteSpace(builder.Configuration["OTEL_EXPORTER_OTLP_ENDPOINT"]))
+        {
+            otel.UseOtlpExporter();
+        }
+
+        return builder;
+    }
+
+    public static WebApplication UseHostDefaults(this WebApplication app)
+    {
+        app.UseExceptionHandler();
+        app.UseStatusCodePages();
+        app.UseDefaultFiles();
+        app.UseStaticFiles();
+        app.UseAuthentication();
+        app.UseAuthorization();
+
+        app.MapHealthChecks("/health/live", new HealthCheckOptions { Predicate = c => c.Tags.Contains("live") });
+        app.MapHealthChecks("/health/ready", new HealthCheckOptions { Predicate = c => c.Tags.Contains("ready") });
+        app.MapOpenApi();
+        app.MapScalarApiReference("/docs");
+        return app;
+    }
+}

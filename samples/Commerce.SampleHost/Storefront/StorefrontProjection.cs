@@ -1,0 +1,90 @@
+using System.Text.Json;
+using Commerce.Analytics;
+using Commerce.Caching;
+using Commerce.Notifications;
+using Commerce.Webhooks;
+
+namespace Commerce.SampleHost;
+
+/// <summary>
+/// What a storefront webhook does, run from the inbox after it was acknowledged: project it into analytics
+/// (idempotent, order-safe), invalidate the shop's cached reports on every instance, and tell the shop's dashboard.
+/// Throwing makes the inbox retry it later; after its attempts it is parked dead with the error.
+/// </summary>
+public sealed class StorefrontProjection(IAnalyticsIngestion analytics, CommerceCache cache, INotificationService notifications, ILogger<StorefrontProjection> logger)
+    : IWebhookHandler
+{
+    private static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.Web);
+
+    public async ValueTask HandleAsync(WebhookMessage message, CancellationToken cancellationToken)
+    {
+        var (shopId, roomEvent, detail) = message.Type switch
+        {
+            "products.created" or "products.updated" => await ProductAsync(message.GetData<ProductPayload>(Json), cancellationToken),
+            "products.deleted" => await ProductDeletedAsync(message.GetData<ProductDeletedPayload>(Json), cancellationToken),
+            "orders.created" or "orders.updated" => await OrderAsync(message.GetData<OrderPayload>(Json), cancellationToken),
+            "orders.status_changed" => await StatusAsync(message.GetData<OrderStatusPayload>(Json), cancellationToken),
+            "inventory.updated" => await InventoryAsync(message.GetData<InventoryPayload>(Json), cancellationToken),
+            "sync.batch" => await BatchAsync(message.GetData<BatchPayload>(Json), cancellationToken),
+            _ => throw new InvalidOperationException($"Unknown storefront webhook type '{message.Type}'."),
+        };
+
+        await cache.InvalidateScopeAsync($"shop:{shopId}", cancellationToken);
+        await notifications.PublishRoomEventAsync($"shop:{shopId}", roomEvent, new { webhook = message.Type, detail }, cancellationToken);
+        logger.LogDebug("Projected {Type} {MessageId} for shop {ShopId}", message.Type, message.MessageId, shopId);
+    }
+
+    private async Task<(string, string, object)> ProductAsync(ProductPayload p, CancellationToken ct)
+    {
+        var outcome = await analytics.UpsertProductAsync(ToSnapshot(p), ct);
+        return (p.ShopId, "product_update", new { p.ProductId, outcome });
+    }
+
+    private async Task<(string, string, object)> ProductDeletedAsync(ProductDeletedPayload p, CancellationToken ct)
+    {
+        var outcome = await analytics.DeleteProductAsync(p.ShopId, p.ProductId, p.UpdatedAt, ct);
+        return (p.ShopId, "product_update", new { p.ProductId, deleted = true, outcome });
+    }
+
+    private async Task<(string, string, object)> OrderAsync(OrderPayload o, CancellationToken ct)
+    {
+        var outcome = await analytics.UpsertOrderAsync(ToSnapshot(o), ct);
+        return (o.ShopId, "dashboard_update", new { o.OrderId, outcome });
+    }
+
+    private async Task<(string, string, object)> StatusAsync(OrderStatusPayload s, CancellationToken ct)
+    {
+        var outcome = await analytics.ChangeOrderStatusAsync(new OrderStatusChange(s.ShopId, s.OrderId, ParseStatus(s.Status), s.UpdatedAt), ct);
+        return (s.ShopId, "dashboard_update", new { s.OrderId, s.Status, outcome });
+    }
+
+    private async Task<(string, string, object)> InventoryAsync(InventoryPayload i, CancellationToken ct)
+    {
+        var outcome = await analytics.UpdateInventoryAsync(new InventoryUpdate(i.ShopId, i.ProductId, i.Stock, i.UpdatedAt), ct);
+        return (i.ShopId, "inventory_update", new { i.ProductId, i.Stock, outcome });
+    }
+
+    private async Task<(string, string, object)> BatchAsync(BatchPayload b, CancellationToken ct)
+    {
+        var result = await analytics.BulkSyncAsync(b.ShopId, b.Products.Select(ToSnapshot), b.Orders.Select(ToSnapshot), ct);
+        return (b.ShopId, "dashboard_update", result);
+    }
+
+    private static ProductSnapshot ToSnapshot(ProductPayload p) => new()
+    {
+        ShopId = p.ShopId, ProductId = p.ProductId, Name = p.Name, Sku = p.Sku, Category = p.Category, Price = p.Price, Cost = p.Cost,
+        Currency = p.Currency, Stock = p.Stock, ExpiresAt = p.ExpiresAt, LeadTimeDays = p.LeadTimeDays, UpdatedAt = p.UpdatedAt,
+    };
+
+    private static OrderSnapshot ToSnapshot(OrderPayload o) => new()
+    {
+        ShopId = o.ShopId, OrderId = o.OrderId, Platform = o.Platform, Status = ParseStatus(o.Status), Currency = o.Currency,
+        CreatedAt = o.CreatedAt, UpdatedAt = o.UpdatedAt,
+        Lines = o.Lines.Select(l => new OrderLine(l.ProductId, l.Quantity, l.UnitPrice, l.UnitCost)).ToList(),
+    };
+
+    private static OrderStatus ParseStatus(string status) =>
+        Enum.TryParse<OrderStatus>(status, ignoreCase: true, out var parsed) && Enum.IsDefined(parsed)
+            ? parsed
+            : throw new AnalyticsValidationException(new Dictionary<string, string[]> { ["status"] = [$"Unknown order status '{status}'."] });
+}
