@@ -1,0 +1,98 @@
+// The store simulator: plays a seller's storefront against the Commerce host.
+//   dotnet run --project samples/Commerce.StoreSimulator -- [--host http://localhost:3000[,http://localhost:3001]]
+//       [--shop shop-1] [--products 40] [--days 90] [--per-day 30] [--rate 2] [--duration 0] [--crowd 0]
+// It registers the host as a webhook endpoint, sends the catalogue and the history (sync.batch), then streams new
+// orders, status changes, refunds and stock changes at --rate events/s for --duration seconds (0: until Ctrl+C),
+// printing what the dashboard should show. --crowd N sends N shoppers at a flash sale through every host.
+using Commerce.StoreSimulator;
+using Commerce.Webhooks;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Hosting;
+
+var settings = new ConfigurationBuilder().AddCommandLine(args).AddEnvironmentVariables().Build();
+var hosts = (settings["host"] ?? "http://localhost:3000").Split(',').Select(h => new Uri(h.TrimEnd('/') + "/")).ToList();
+var shop = settings["shop"] ?? "shop-1";
+var secret = settings["secret"] ?? "whsec_ZGV2ZWxvcG1lbnQtb25seS13ZWJob29rLXNlY3JldA==";   // appsettings.Development.json of the host
+var postgres = settings["ConnectionStrings:Postgres"] ?? "Host=localhost;Username=postgres;Password=postgres;Database=commerce";
+int Int(string name, int fallback) => int.TryParse(settings[name], out var v) ? v : fallback;
+
+using var cancel = new CancellationTokenSource();
+Console.CancelKeyPress += (_, e) => { e.Cancel = true; cancel.Cancel(); };
+
+var builder = Host.CreateApplicationBuilder();
+builder.Logging.SetMinimumLevel(Microsoft.Extensions.Logging.LogLevel.Warning);
+builder.Services.AddCommerceWebhooks(o =>
+{
+    o.Schema = "store_simulator";               // the storefront's own outbox
+    o.RunInboxProcessor = false;
+    o.Sender.AllowPrivateNetworks = true;       // the host is on localhost
+    o.Sender.PollInterval = TimeSpan.FromMilliseconds(200);
+}).WithPostgres(postgres);
+using var app = builder.Build();
+await app.StartAsync(cancel.Token);
+
+var model = new StoreModel(shop, Int("seed", Environment.TickCount));
+var storefront = new Storefront(app.Services.GetRequiredService<Commerce.Webhooks.IWebhookSender>(), model);
+await storefront.ConnectAsync(new Uri(hosts[0], "api/webhooks/"), secret, cancel.Token);
+
+var products = model.CreateCatalogue(Int("products", 40));
+var history = model.CreateHistory(Int("days", 90), Int("per-day", 30));
+await storefront.SyncAsync(products, history, ct: cancel.Token);
+Console.WriteLine($"shop {shop}: synced {products.Count} products and {history.Count} orders over {Int("days", 90)} days to {hosts[0]}");
+Report();
+
+if (Int("crowd", 0) is > 0 and var shoppers)
+{
+    var result = await new FlashSaleCrowd(hosts, shop).RunAsync(stock: Math.Max(10, shoppers / 4), shoppers, ct: cancel.Token);
+    Console.WriteLine($"flash sale {result.SaleId}: stock {result.Stock}; {result.Attempts} attempts by {shoppers} shoppers through {hosts.Count} host(s): "
+        + $"{result.Reserved} reserved ({result.UnitsReserved} units), {result.SoldOut} sold out, {result.LimitExceeded} over the limit, {result.RateLimited} rate limited, {result.Other} other; "
+        + $"now available {result.Available}, held {result.Held}, confirmed {result.Confirmed} — oversold: {(result.Held + result.Confirmed > result.Stock ? "YES" : "no")}");
+}
+
+var rate = Math.Max(0.1, Int("rate", 2));
+var duration = Int("duration", 0);
+var until = duration > 0 ? DateTimeOffset.UtcNow.AddSeconds(duration) : DateTimeOffset.MaxValue;
+var random = new Random();
+var lastReport = DateTimeOffset.UtcNow;
+try
+{
+    while (DateTimeOffset.UtcNow < until && !cancel.IsCancellationRequested)
+    {
+        switch (random.Next(10))
+        {
+            case < 5: await storefront.OrderAsync(model.PlaceOrder(), created: true, ct: cancel.Token); break;
+            case < 8:
+                if (model.AdvanceOrder() is { } order)
+                {
+                    await storefront.StatusAsync(order, ct: cancel.Token);
+                }
+
+                break;
+            default: await storefront.InventoryAsync(model.ChangeStock(), cancel.Token); break;
+        }
+
+        if (DateTimeOffset.UtcNow - lastReport > TimeSpan.FromSeconds(10))
+        {
+            lastReport = DateTimeOffset.UtcNow;
+            Report();
+        }
+
+        await Task.Delay(TimeSpan.FromSeconds(1 / rate), cancel.Token);
+    }
+}
+catch (OperationCanceledException)
+{
+}
+
+await Task.Delay(TimeSpan.FromSeconds(2));   // let the outbox deliver the last ones
+Report();
+await app.StopAsync();
+
+void Report()
+{
+    var now = DateTimeOffset.UtcNow;
+    var all = model.Expected(DateTimeOffset.MinValue, DateTimeOffset.MaxValue);
+    Console.WriteLine($"sent {storefront.Sent} webhooks; expected totals over all history: revenue {all.Revenue:N2} {model.Currency}, orders {all.Orders}, profit {all.Profit:N2}, units {all.Units}");
+}

@@ -1,0 +1,143 @@
+namespace Commerce.StoreSimulator;
+
+/// <summary>
+/// The storefront's own truth: a catalogue and orders, generated from a seed, with the latest version of everything it
+/// has sent. <see cref="Expected"/> computes what the dashboard must show from it.
+/// </summary>
+public sealed class StoreModel
+{
+    private static readonly string[] Platforms = ["shopee", "lazada", "tiktok", "web"];
+    private static readonly string[] Categories = ["snacks", "drinks", "beauty", "home", "fresh"];
+    private readonly Random _random;
+    private readonly Dictionary<string, Order> _orders = new(StringComparer.Ordinal);
+    private readonly Dictionary<string, Product> _products = new(StringComparer.Ordinal);
+    private int _nextOrder;
+
+    public StoreModel(string shopId, int seed, TimeProvider? time = null)
+    {
+        ShopId = shopId;
+        _random = new Random(seed);
+        Time = time ?? TimeProvider.System;
+    }
+
+    public string ShopId { get; }
+
+    public TimeProvider Time { get; }
+
+    public string Currency { get; } = "THB";
+
+    public IReadOnlyCollection<Product> Products => _products.Values;
+
+    public IReadOnlyCollection<Order> Orders => _orders.Values;
+
+    public sealed record Product(string ProductId, string Name, string Sku, string Category, decimal Price, decimal Cost, int Stock, DateTimeOffset? ExpiresAt, DateTimeOffset UpdatedAt);
+
+    public sealed record Line(string ProductId, int Quantity, decimal UnitPrice, decimal UnitCost);
+
+    public sealed record Order(string OrderId, string Platform, string Status, DateTimeOffset CreatedAt, DateTimeOffset UpdatedAt, IReadOnlyList<Line> Lines)
+    {
+        public bool Counts => Status is "paid" or "shipped" or "completed";
+
+        public decimal Revenue => Lines.Sum(l => l.Quantity * l.UnitPrice);
+
+        public decimal Cost => Lines.Sum(l => l.Quantity * l.UnitCost);
+    }
+
+    public sealed record Totals(decimal Revenue, int Orders, decimal Profit, int Units);
+
+    public IReadOnlyList<Product> CreateCatalogue(int count)
+    {
+        var now = Time.GetUtcNow();
+        for (var i = 1; i <= count; i++)
+        {
+            var price = Math.Round((decimal)(_random.NextDouble() * 900 + 20), 2);
+            var cost = Math.Round(price * (decimal)(0.4 + _random.NextDouble() * 0.4), 2);
+            var category = Categories[_random.Next(Categories.Length)];
+            DateTimeOffset? expires = category == "fresh" ? now.AddDays(_random.Next(3, 60)) : null;
+            var product = new Product($"p-{i:D4}", $"{char.ToUpperInvariant(category[0])}{category[1..]} item {i}", $"SKU-{i:D5}", category, price, cost, _random.Next(5, 400), expires, now);
+            _products[product.ProductId] = product;
+        }
+
+        return [.. _products.Values];
+    }
+
+    /// <summary>Orders over the last <paramref name="days"/> days, about <paramref name="perDay"/> a day, most completed.</summary>
+    public IReadOnlyList<Order> CreateHistory(int days, int perDay)
+    {
+        var now = Time.GetUtcNow();
+        var created = new List<Order>();
+        for (var day = days; day >= 1; day--)
+        {
+            var count = Math.Max(0, perDay + _random.Next(-perDay / 3, perDay / 3 + 1));
+            for (var i = 0; i < count; i++)
+            {
+                var at = now.AddDays(-day).AddSeconds(_random.Next(0, 86_400));
+                var status = _random.NextDouble() switch { < 0.05 => "cancelled", < 0.08 => "refunded", < 0.12 => "shipped", _ => "completed" };
+                created.Add(Add(NewOrder(at, status, at.AddHours(2))));
+            }
+        }
+
+        return created;
+    }
+
+    /// <summary>A new order placed now (pending or paid).</summary>
+    public Order PlaceOrder() => Add(NewOrder(Time.GetUtcNow(), _random.NextDouble() < 0.5 ? "pending" : "paid", Time.GetUtcNow()));
+
+    /// <summary>Moves a random open order one step (pending → paid → shipped → completed; sometimes cancelled or refunded).</summary>
+    public Order? AdvanceOrder()
+    {
+        var open = _orders.Values.Where(o => o.Status is "pending" or "paid" or "shipped").ToList();
+        if (open.Count == 0)
+        {
+            return null;
+        }
+
+        var order = open[_random.Next(open.Count)];
+        var next = order.Status switch
+        {
+            "pending" => _random.NextDouble() < 0.15 ? "cancelled" : "paid",
+            "paid" => _random.NextDouble() < 0.1 ? "refunded" : "shipped",
+            _ => _random.NextDouble() < 0.05 ? "refunded" : "completed",
+        };
+        return Add(order with { Status = next, UpdatedAt = Later(order.UpdatedAt) });
+    }
+
+    /// <summary>A stock change of a random product.</summary>
+    public Product ChangeStock()
+    {
+        var product = _products.Values.ElementAt(_random.Next(_products.Count));
+        var updated = product with { Stock = Math.Max(0, product.Stock + _random.Next(-20, 40)), UpdatedAt = Later(product.UpdatedAt) };
+        _products[updated.ProductId] = updated;
+        return updated;
+    }
+
+    /// <summary>What the dashboard must show for orders created between <paramref name="from"/> and <paramref name="to"/>.</summary>
+    public Totals Expected(DateTimeOffset from, DateTimeOffset to)
+    {
+        var counted = _orders.Values.Where(o => o.Counts && o.CreatedAt >= from && o.CreatedAt < to).ToList();
+        return new Totals(counted.Sum(o => o.Revenue), counted.Count, counted.Sum(o => o.Revenue - o.Cost), counted.Sum(o => o.Lines.Sum(l => l.Quantity)));
+    }
+
+    private Order NewOrder(DateTimeOffset createdAt, string status, DateTimeOffset updatedAt)
+    {
+        var lines = Enumerable.Range(0, _random.Next(1, 5))
+            .Select(_ => _products.Values.ElementAt(_random.Next(_products.Count)))
+            .DistinctBy(p => p.ProductId)
+            .Select(p => new Line(p.ProductId, _random.Next(1, 4), p.Price, p.Cost))
+            .ToList();
+        return new Order($"o-{++_nextOrder:D7}", Platforms[_random.Next(Platforms.Length)], status, createdAt, updatedAt, lines);
+    }
+
+    private Order Add(Order order)
+    {
+        _orders[order.OrderId] = order;
+        return order;
+    }
+
+    /// <summary>A version strictly after <paramref name="previous"/> (and not before now).</summary>
+    private DateTimeOffset Later(DateTimeOffset previous)
+    {
+        var now = Time.GetUtcNow();
+        return now > previous ? now : previous.AddMilliseconds(1);
+    }
+}
