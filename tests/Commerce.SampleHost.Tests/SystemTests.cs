@@ -1,0 +1,170 @@
+using System.Net;
+using System.Net.Http.Json;
+using System.Text;
+using System.Text.Json;
+using Commerce.StoreSimulator;
+using Commerce.Testing;
+using Commerce.Webhooks;
+using Microsoft.AspNetCore.SignalR;
+using Microsoft.AspNetCore.SignalR.Client;
+using Xunit;
+
+namespace Commerce.SampleHost.Tests;
+
+/// <summary>
+/// The whole system: two instances of the sample host on one Redis and one PostgreSQL, fed by the store simulator.
+/// </summary>
+public sealed class SystemTests(SystemFixture system) : IClassFixture<SystemFixture>
+{
+    [IntegrationFact(TestServer.Redis | TestServer.Postgres)]
+    public async Task Reports_EqualTheSimulatorsTotals_DespiteDuplicatesAndReordering_AndInvalidateOnEveryInstance()
+    {
+        var shop = TestNames.Unique("shop");
+        await using var simulator = await Simulated.StartAsync(system.Postgres, system.A.Address, shop, seed: 7);
+        var crowd = new FlashSaleCrowd([system.A.Address, system.B.Address], shop);
+        using var sellerOnB = await crowd.ClientAsync(system.B.Address, "seller", "seller", default);
+        var all = $"start={DateTime.UtcNow.AddYears(-1):yyyy-MM-dd}&end={DateTime.UtcNow.AddDays(2):yyyy-MM-dd}";
+
+        // B caches the empty shop's metrics now; webhooks arriving at A must invalidate B's copy.
+        var empty = await sellerOnB.GetFromJsonAsync<JsonElement>($"api/reports/metrics?shopId={shop}&{all}");
+        Assert.Equal(0, empty.GetProperty("totalOrders").GetInt32());
+
+        var products = simulator.Model.CreateCatalogue(20);
+        var history = simulator.Model.CreateHistory(days: 20, perDay: 15);
+        await simulator.Storefront.SyncAsync(products, history, ordersPerBatch: 100);
+        for (var i = 0; i < 80; i++)
+        {
+            if (i % 3 == 0 && simulator.Model.AdvanceOrder() is { } advanced)
+            {
+                await simulator.Storefront.StatusAsync(advanced);
+                // A stale copy of the same order sent after it (an older version): must change nothing.
+                await simulator.Storefront.StatusAsync(advanced with { Status = "pending", UpdatedAt = advanced.UpdatedAt.AddMinutes(-5) });
+            }
+            else if (i % 7 == 0)
+            {
+                await simulator.Storefront.InventoryAsync(simulator.Model.ChangeStock());
+            }
+            else
+            {
+                var order = simulator.Model.PlaceOrder();
+                await simulator.Storefront.OrderAsync(order, created: true, messageId: $"order-{order.OrderId}");
+                // The same webhook again (same id): acknowledged as a duplicate by the inbox.
+                await simulator.Storefront.OrderAsync(order, created: true, messageId: $"order-{order.OrderId}-again");
+            }
+        }
+
+        // And a byte-identical redelivery straight to the other instance: 200, a duplicate.
+        var body = JsonSerializer.SerializeToUtf8Bytes(new { type = "orders.status_changed", timestamp = DateTimeOffset.UtcNow, data = new { shopId = shop, orderId = "o-0000001", status = "refunded", updatedAt = DateTimeOffset.UtcNow.AddYears(-5) } });
+        for (var attempt = 0; attempt < 2; attempt++)
+        {
+            using var duplicate = await PostSignedAsync(system.B.Address, "api/webhooks/orders/status-changed", "redelivered-1", body);
+            Assert.Equal(attempt == 0 ? HttpStatusCode.Accepted : HttpStatusCode.OK, duplicate.StatusCode);
+        }
+
+        var expected = simulator.Model.Expected(DateTimeOffset.MinValue, DateTimeOffset.MaxValue);
+        JsonElement metrics = default;
+        await Eventually.TrueAsync(async () =>
+        {
+            metrics = await sellerOnB.GetFromJsonAsync<JsonElement>($"api/reports/metrics?shopId={shop}&{all}");
+            return metrics.GetProperty("totalOrders").GetInt32() == expected.Orders && metrics.GetProperty("totalRevenue").GetDecimal() == expected.Revenue;
+        }, TimeSpan.FromSeconds(90), because: "every webhook is delivered, projected, and B's cached report invalidated");
+        Assert.Equal(expected.Revenue, metrics.GetProperty("totalRevenue").GetDecimal());
+        Assert.Equal(expected.Profit, metrics.GetProperty("totalProfit").GetDecimal());
+
+        var platforms = await sellerOnB.GetFromJsonAsync<JsonElement>($"api/reports/platform-comparison?shopId={shop}&{all}");
+        Assert.Equal(expected.Revenue, platforms.GetProperty("platforms").EnumerateArray().Sum(p => p.GetProperty("revenue").GetDecimal()));
+        var sales = await sellerOnB.GetFromJsonAsync<JsonElement>($"api/reports/sales-summary?shopId={shop}&{all}&interval=week");
+        Assert.Equal(expected.Orders, sales.EnumerateArray().Sum(p => p.GetProperty("orders").GetInt32()));
+        Assert.Equal(expected.Revenue, sales.EnumerateArray().Sum(p => p.GetProperty("revenue").GetDecimal()));
+        var profit = await sellerOnB.GetFromJsonAsync<JsonElement>($"api/reports/profit-analysis?shopId={shop}&{all}");
+        Assert.Equal(expected.Profit, profit.GetProperty("grossProfit").GetDecimal());
+    }
+
+    [IntegrationFact(TestServer.Redis | TestServer.Postgres)]
+    public async Task AFlashSaleHammeredThroughBothInstances_IsNeverOversold()
+    {
+        var shop = TestNames.Unique("shop");
+        var result = await new FlashSaleCrowd([system.A.Address, system.B.Address], shop).RunAsync(stock: 40, shoppers: 150, attemptsPerShopper: 3, perUserLimit: 2);
+
+        Assert.True(result.Held + result.Confirmed <= result.Stock, $"held {result.Held} + confirmed {result.Confirmed} > stock {result.Stock}");
+        Assert.Equal(result.Stock, result.Available + result.Held + result.Confirmed);
+        Assert.Equal(result.UnitsReserved, result.Held);
+        Assert.True(result.Held >= result.Stock - 1, "stock is not reported sold out while units remain (one unit may be left when every request wants two)");
+        Assert.True(result.SoldOut > 0);
+        Assert.Equal(0, result.Other);
+    }
+
+    [IntegrationFact(TestServer.Redis | TestServer.Postgres)]
+    public async Task ANotificationCreatedThroughOneInstance_ReachesAClientOnTheOther_AndRoomEventsReachTheDashboard()
+    {
+        var shop = TestNames.Unique("shop");
+        var crowd = new FlashSaleCrowd([system.A.Address], shop);
+        using var admin = await crowd.ClientAsync(system.A.Address, "admin", "admin", default);
+        using var shopper = await crowd.ClientAsync(system.A.Address, "shopper-x", "shopper", default);
+        var token = shopper.DefaultRequestHeaders.Authorization!.Parameter!;
+        var notifications = new List<JsonElement>();
+        var roomEvents = new List<JsonElement>();
+        await using var onB = new HubConnectionBuilder().WithUrl(new Uri(system.B.Address, "hubs/notifications"), o => o.AccessTokenProvider = () => Task.FromResult<string?>(token)).Build();
+        onB.On<JsonElement>("notification", n => { lock (notifications) { notifications.Add(n); } });
+        onB.On<JsonElement>("roomEvent", e => { lock (roomEvents) { roomEvents.Add(e); } });
+        await onB.StartAsync();
+        await onB.InvokeAsync("JoinRoom", $"shop:{shop}");
+        await Assert.ThrowsAsync<HubException>(() => onB.InvokeAsync("JoinRoom", "shop:someone-else"));
+
+        var now = DateTimeOffset.UtcNow;
+        using var created = await admin.PostAsJsonAsync("api/v1/flash-sales", new { shopId = shop, name = "n", startsAt = now.AddSeconds(-1), endsAt = now.AddHours(1), items = new[] { new { productId = "p1", stock = 5, price = 1m, perUserLimit = 2 } } });
+        Assert.Equal(HttpStatusCode.Created, created.StatusCode);
+        var saleId = (await created.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("id").GetGuid();
+        using var reserved = await shopper.PostAsJsonAsync($"api/v1/flash-sales/{saleId}/reserve", new { productId = "p1", quantity = 1 });
+        Assert.Equal(HttpStatusCode.Created, reserved.StatusCode);
+
+        await Eventually.TrueAsync(() => { lock (notifications) { return notifications.Any(n => n.GetProperty("type").GetString() == "reservation_reserved"); } },
+            TimeSpan.FromSeconds(30), because: "the reservation made through A becomes a notification on the client connected to B");
+
+        await using var simulator = await Simulated.StartAsync(system.Postgres, system.A.Address, shop, seed: 3);
+        simulator.Model.CreateCatalogue(3);
+        await simulator.Storefront.OrderAsync(simulator.Model.PlaceOrder(), created: true);
+        await Eventually.TrueAsync(() => { lock (roomEvents) { return roomEvents.Any(e => e.GetProperty("type").GetString() == "dashboard_update"); } },
+            TimeSpan.FromSeconds(30), because: "a webhook received by A refreshes a dashboard connected to B");
+    }
+
+    [IntegrationFact(TestServer.Redis | TestServer.Postgres)]
+    public async Task Errors_AreProblemDetails_AndAccessIsPerShop()
+    {
+        using var anonymous = new HttpClient { BaseAddress = system.A.Address };
+        using var unauthorized = await anonymous.GetAsync("api/reports/metrics?shopId=shop-1");
+        Assert.Equal(HttpStatusCode.Unauthorized, unauthorized.StatusCode);
+
+        using var seller = await new FlashSaleCrowd([system.A.Address], "shop-a").ClientAsync(system.A.Address, "seller", "seller", default);
+        using var forbidden = await seller.GetAsync("api/smart-shelf/at-risk/shop-b");
+        Assert.Equal(HttpStatusCode.Forbidden, forbidden.StatusCode);
+        Assert.Equal("application/problem+json", forbidden.Content.Headers.ContentType!.MediaType);
+        using var notAdmin = await seller.PostAsJsonAsync("api/v1/flash-sales", new { shopId = "shop-a", name = "x", startsAt = DateTimeOffset.UtcNow, endsAt = DateTimeOffset.UtcNow.AddHours(1), items = Array.Empty<object>() });
+        Assert.Equal(HttpStatusCode.Forbidden, notAdmin.StatusCode);
+        using var badInterval = await seller.GetAsync("api/reports/sales-summary?shopId=shop-a&interval=fortnight");
+        Assert.Equal(HttpStatusCode.BadRequest, badInterval.StatusCode);
+        Assert.Equal("application/problem+json", badInterval.Content.Headers.ContentType!.MediaType);
+
+        var body = Encoding.UTF8.GetBytes("""{"type":"orders.created","timestamp":"2026-01-01T00:00:00Z","data":{}}""");
+        using var forged = await PostSignedAsync(system.A.Address, "api/webhooks/orders/created", "forged-1", body, "whsec_" + Convert.ToBase64String(Encoding.UTF8.GetBytes("not-the-secret-at-all")));
+        Assert.Equal(HttpStatusCode.Unauthorized, forged.StatusCode);
+        Assert.Equal("application/problem+json", forged.Content.Headers.ContentType!.MediaType);
+
+        Assert.Equal(HttpStatusCode.OK, (await anonymous.GetAsync("health/ready")).StatusCode);
+        Assert.Equal(HttpStatusCode.OK, (await anonymous.GetAsync("health/live")).StatusCode);
+        Assert.Equal(HttpStatusCode.OK, (await anonymous.GetAsync("openapi/v1.json")).StatusCode);
+        Assert.Contains("signalr", await anonymous.GetStringAsync("lib/signalr.min.js"), StringComparison.OrdinalIgnoreCase);
+    }
+
+    private static async Task<HttpResponseMessage> PostSignedAsync(Uri host, string path, string id, byte[] body, string secret = HostInstance.Secret)
+    {
+        using var client = new HttpClient { BaseAddress = host };
+        var now = DateTimeOffset.UtcNow;
+        using var request = new HttpRequestMessage(HttpMethod.Post, path) { Content = new ByteArrayContent(body) };
+        request.Content.Headers.ContentType = new("application/json");
+        request.Headers.Add("webhook-id", id);
+        request.Headers.Add("webhook-timestamp", now.ToUnixTimeSeconds().ToString(System.Globalization.CultureInfo.InvariantCulture));
+        request.Headers.Add("webhook-signature", StandardWebhookSigner.Sign(id, now, body, WebhookSecret.Parse(secret)));
+        return await client.SendAsync(request);
+    }
+}
