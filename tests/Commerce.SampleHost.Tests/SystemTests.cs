@@ -156,7 +156,7 @@ public sealed class SystemTests(SystemFixture system) : IClassFixture<SystemFixt
         Assert.Contains("signalr", await anonymous.GetStringAsync("lib/signalr.min.js"), StringComparison.OrdinalIgnoreCase);
     }
 
-    private static async Task<HttpResponseMessage> PostSignedAsync(Uri host, string path, string id, byte[] body, string secret = HostInstance.Secret)
+    internal static async Task<HttpResponseMessage> PostSignedAsync(Uri host, string path, string id, byte[] body, string secret = HostInstance.Secret)
     {
         using var client = new HttpClient { BaseAddress = host };
         var now = DateTimeOffset.UtcNow;
