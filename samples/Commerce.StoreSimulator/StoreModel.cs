@@ -11,12 +11,14 @@ public sealed class StoreModel
     private readonly Random _random;
     private readonly Dictionary<string, Order> _orders = new(StringComparer.Ordinal);
     private readonly Dictionary<string, Product> _products = new(StringComparer.Ordinal);
+    private readonly string _run;
     private int _nextOrder;
 
     public StoreModel(string shopId, int seed, TimeProvider? time = null)
     {
         ShopId = shopId;
         _random = new Random(seed);
+        _run = ((uint)seed).ToString("x8", System.Globalization.CultureInfo.InvariantCulture);   // order ids of different runs never collide
         Time = time ?? TimeProvider.System;
     }
 
@@ -125,7 +127,7 @@ public sealed class StoreModel
             .DistinctBy(p => p.ProductId)
             .Select(p => new Line(p.ProductId, _random.Next(1, 4), p.Price, p.Cost))
             .ToList();
-        return new Order($"o-{++_nextOrder:D7}", Platforms[_random.Next(Platforms.Length)], status, createdAt, updatedAt, lines);
+        return new Order($"o-{_run}-{++_nextOrder:D6}", Platforms[_random.Next(Platforms.Length)], status, createdAt, updatedAt, lines);
     }
 
     private Order Add(Order order)

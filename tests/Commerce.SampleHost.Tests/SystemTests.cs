@@ -54,7 +54,7 @@ public sealed class SystemTests(SystemFixture system) : IClassFixture<SystemFixt
         }
 
         // And a byte-identical redelivery straight to the other instance: 200, a duplicate.
-        var body = JsonSerializer.SerializeToUtf8Bytes(new { type = "orders.status_changed", timestamp = DateTimeOffset.UtcNow, data = new { shopId = shop, orderId = "o-0000001", status = "refunded", updatedAt = DateTimeOffset.UtcNow.AddYears(-5) } });
+        var body = JsonSerializer.SerializeToUtf8Bytes(new { type = "orders.status_changed", timestamp = DateTimeOffset.UtcNow, data = new { shopId = shop, orderId = history[0].OrderId, status = "refunded", updatedAt = DateTimeOffset.UtcNow.AddYears(-5) } });
         for (var attempt = 0; attempt < 2; attempt++)
         {
             using var duplicate = await PostSignedAsync(system.B.Address, "api/webhooks/orders/status-changed", "redelivered-1", body);
