@@ -10,7 +10,7 @@ as_root() { if [ "$(id -u)" = "0" ]; then "$@"; else sudo "$@"; fi; }
 need=()
 command -v git >/dev/null || need+=(git)
 # The dashboard's browser test drives Debian's Chromium headless; the SignalR client is bundled with npm.
-command -v chromium >/dev/null || need+=(chromium)
+[ -x "${COMMERCE_TEST_CHROMIUM:-/usr/bin/chromium}" ] || need+=(chromium)
 command -v npm >/dev/null || need+=(npm)
 if [ ${#need[@]} -gt 0 ]; then
   export DEBIAN_FRONTEND=noninteractive
