@@ -72,6 +72,14 @@ public sealed class NotificationsHub : Hub
     /// <returns>A task that completes when left.</returns>
     public Task LeaveRoom(string room) => _subscriptions.Get(Context.ConnectionId).LeaveRoomAsync(room);
 
+    /// <summary>
+    /// The sequence of the last notification handed to this connection. Hub methods run after the connection's
+    /// subscription is in place, so a client that awaits this right after connecting knows that every notification
+    /// created from then on reaches it (SignalR completes the handshake before <see cref="OnConnectedAsync"/> ends).
+    /// </summary>
+    /// <returns>The position.</returns>
+    public long Position() => _subscriptions.Get(Context.ConnectionId).Position;
+
     /// <summary>Delivers what is stored after <paramref name="afterSequence"/>, then live notifications; rooms get a resync.</summary>
     /// <param name="afterSequence">The last sequence the client has.</param>
     public void Resume(long afterSequence) => _subscriptions.Get(Context.ConnectionId).Resume(afterSequence);

@@ -92,8 +92,16 @@ public sealed class DeliveryTests(RedisFixture redis, PostgresFixture postgres) 
         await creating;
 
         var expected = Enumerable.Range(1, 150).Select(i => (long)i).ToArray();
-        await Eventually.TrueAsync(() => hub.Notifications.Count >= 150 && sse.Notifications.Count() >= 150, TimeSpan.FromSeconds(30),
-            because: "every notification reaches both clients (catch-up after the reconnect)");
+        try
+        {
+            await Eventually.TrueAsync(() => hub.Notifications.Count >= 150 && sse.Notifications.Count() >= 150, TimeSpan.FromSeconds(30),
+                because: "every notification reaches both clients (catch-up after the reconnect)");
+        }
+        catch (Exception e)
+        {
+            throw new Xunit.Sdk.XunitException($"{e.Message} hub missing [{string.Join(",", expected.Except(hub.Sequences))}], sse missing [{string.Join(",", expected.Except(sse.Sequences))}]");
+        }
+
         Assert.Equal(expected, hub.Sequences);
         Assert.Equal(expected, sse.Sequences);
         await Eventually.TrueAsync(() => sse.Events.Any(e => e.Event == "resync" && e.Data.Contains("shop:s1", StringComparison.Ordinal)),

@@ -42,6 +42,7 @@ public static class NotificationHost
             .Build();
         var recorder = new HubRecorder(connection);
         await connection.StartAsync();
+        await connection.InvokeAsync<long>("Position");   // the subscription is in place once a hub method answers
         return recorder;
     }
 }
