@@ -265,7 +265,13 @@ internal sealed class DefaultAnalyticsReports(
                  where shop_id = @shop and currency = @currency and day between @head_from and @head_to
                 union all
                 select product_id, revenue, cost, units from {_s}.daily_product_sales
-                 where shop_id = @shop and currency = @currency and day between @tail_from and @tail_to),
+                 where shop_id = @shop and currency = @currency and day between @tail_from and @tail_to
+                union all
+                select product_id, -revenue, -cost, -units from {_s}.daily_product_sales
+                 where shop_id = @shop and currency = @currency and day between @minus_head_from and @minus_head_to
+                union all
+                select product_id, -revenue, -cost, -units from {_s}.daily_product_sales
+                 where shop_id = @shop and currency = @currency and day between @minus_tail_from and @minus_tail_to),
             totals as (
                 select product_id, sum(revenue) as revenue, sum(cost) as cost, sum(units)::int as units
                   from parts group by product_id having sum(units) <> 0 or sum(revenue) <> 0
@@ -279,10 +285,14 @@ internal sealed class DefaultAnalyticsReports(
         command.Parameters.AddWithValue("currency", currency);
         command.Parameters.AddWithValue("first_month", parts.FirstMonth ?? DateOnly.MaxValue);
         command.Parameters.AddWithValue("last_month", parts.LastMonth ?? DateOnly.MinValue);
-        command.Parameters.AddWithValue("head_from", parts.HeadFrom);
-        command.Parameters.AddWithValue("head_to", parts.HeadTo);
-        command.Parameters.AddWithValue("tail_from", parts.TailFrom);
-        command.Parameters.AddWithValue("tail_to", parts.TailTo);
+        command.Parameters.AddWithValue("head_from", parts.Head.From);
+        command.Parameters.AddWithValue("head_to", parts.Head.To);
+        command.Parameters.AddWithValue("tail_from", parts.Tail.From);
+        command.Parameters.AddWithValue("tail_to", parts.Tail.To);
+        command.Parameters.AddWithValue("minus_head_from", parts.MinusHead.From);
+        command.Parameters.AddWithValue("minus_head_to", parts.MinusHead.To);
+        command.Parameters.AddWithValue("minus_tail_from", parts.MinusTail.From);
+        command.Parameters.AddWithValue("minus_tail_to", parts.MinusTail.To);
         command.Parameters.AddWithValue("limit", Math.Max(0, limit));
         var list = new List<(string, string?, decimal, decimal, int)>();
         await using var reader = await command.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
