@@ -58,8 +58,12 @@ internal sealed class DefaultAnalyticsReports(
         Check(range);
         var started = Stopwatch.GetTimestamp();
         var currency = await CurrencyAsync(range, cancellationToken).ConfigureAwait(false);
-        var (revenue, cost, _, _, _) = await TotalsAsync(range, currency, range.From, range.To, cancellationToken).ConfigureAwait(false);
-        var products = await ProductTotalsAsync(range, currency, maxProducts, cancellationToken).ConfigureAwait(false);
+        // Two independent reads on two pooled connections, concurrently.
+        var totalsRead = TotalsAsync(range, currency, range.From, range.To, cancellationToken);
+        var productsRead = ProductTotalsAsync(range, currency, maxProducts, cancellationToken);
+        await Task.WhenAll(totalsRead, productsRead).ConfigureAwait(false);
+        var (revenue, cost, _, _, _) = await totalsRead.ConfigureAwait(false);
+        var products = await productsRead.ConfigureAwait(false);
         metrics.Report("profit", Stopwatch.GetElapsedTime(started));
         return new ProfitReport(range, currency, revenue, cost, revenue - cost, Margin(revenue, cost),
             products.Select(p => new ProductProfit(p.ProductId, p.Name, p.Revenue, p.Cost, p.Revenue - p.Cost, Margin(p.Revenue, p.Cost), p.Units)).ToArray());
