@@ -14,6 +14,10 @@ public static class ReportsApi
     private static readonly CommerceCacheEntryOptions Dashboard = new() { Duration = TimeSpan.FromMinutes(10) };
     private static readonly CommerceCacheEntryOptions AtRisk = new() { Duration = TimeSpan.FromMinutes(5) };
 
+    // The shop's today (a PostgreSQL read of its time zone) would otherwise cost a round trip per request, cache hit or
+    // not; a minute of staleness only matters in the minute after midnight.
+    private static readonly CommerceCacheEntryOptions Today = new() { Duration = TimeSpan.FromMinutes(1) };
+
     public sealed record Metrics(
         string ShopId, string Currency, DateOnly Start, DateOnly End, decimal TotalRevenue, int TotalOrders, decimal AverageOrderValue,
         decimal TotalProfit, int TotalUnits, decimal? RevenueChange, decimal? OrdersChange, IReadOnlyList<TopProduct> TopProducts);
@@ -29,7 +33,7 @@ public static class ReportsApi
         var reports = app.MapGroup("/api/reports").RequireAuthorization().WithTags("Reports");
         reports.MapGet("/metrics", async (string shopId, DateOnly? start, DateOnly? end, ClaimsPrincipal user, IAnalyticsReports analytics, CommerceCache cache, CancellationToken ct) =>
         {
-            var range = await RangeAsync(shopId, start, end, user, analytics, ct);
+            var range = await RangeAsync(shopId, start, end, user, analytics, cache, ct);
             if (range.Error is { } error)
             {
                 return error;
@@ -51,7 +55,7 @@ public static class ReportsApi
                 return Invalid("interval", "interval must be day, week or month.");
             }
 
-            var range = await RangeAsync(shopId, start, end, user, analytics, ct);
+            var range = await RangeAsync(shopId, start, end, user, analytics, cache, ct);
             if (range.Error is { } error)
             {
                 return error;
@@ -65,14 +69,14 @@ public static class ReportsApi
 
         reports.MapGet("/profit-analysis", async (string shopId, DateOnly? start, DateOnly? end, ClaimsPrincipal user, IAnalyticsReports analytics, CommerceCache cache, CancellationToken ct) =>
         {
-            var range = await RangeAsync(shopId, start, end, user, analytics, ct);
+            var range = await RangeAsync(shopId, start, end, user, analytics, cache, ct);
             return range.Error ?? TypedResults.Ok(await cache.GetOrSetAsync($"profit:{range.Value!.ShopId}:{range.Value.From}:{range.Value.To}", (analytics, range.Value),
                 static (s, ct) => new ValueTask<ProfitReport>(s.analytics.GetProfitAsync(s.Value, 50, ct)), Sales, Scope(range.Value.ShopId), ct));
         }).WithSummary("Revenue, cost, gross profit and margin, overall and per product.");
 
         reports.MapGet("/platform-comparison", async (string shopId, DateOnly? start, DateOnly? end, ClaimsPrincipal user, IAnalyticsReports analytics, CommerceCache cache, CancellationToken ct) =>
         {
-            var range = await RangeAsync(shopId, start, end, user, analytics, ct);
+            var range = await RangeAsync(shopId, start, end, user, analytics, cache, ct);
             return range.Error ?? TypedResults.Ok(await cache.GetOrSetAsync($"platforms:{range.Value!.ShopId}:{range.Value.From}:{range.Value.To}", (analytics, range.Value),
                 static (s, ct) => new ValueTask<PlatformReport>(s.analytics.GetPlatformsAsync(s.Value, ct)), Sales, Scope(range.Value.ShopId), ct));
         }).WithSummary("Sales per sales channel.");
@@ -96,14 +100,15 @@ public static class ReportsApi
     private static string Scope(string shopId) => $"shop:{shopId}";
 
     /// <summary>The range asked for, by default the last 30 days up to the shop's today; or the error to answer.</summary>
-    private static async Task<(ReportRange? Value, IResult? Error)> RangeAsync(string shopId, DateOnly? start, DateOnly? end, ClaimsPrincipal user, IAnalyticsReports analytics, CancellationToken ct)
+    private static async Task<(ReportRange? Value, IResult? Error)> RangeAsync(string shopId, DateOnly? start, DateOnly? end, ClaimsPrincipal user, IAnalyticsReports analytics, CommerceCache cache, CancellationToken ct)
     {
         if (!user.OwnsShop(shopId))
         {
             return (null, ShopAccess.Forbidden(shopId));
         }
 
-        var to = end ?? await analytics.GetTodayAsync(shopId, ct);
+        var to = end ?? await cache.GetOrSetAsync($"today:{shopId}", (analytics, shopId),
+            static (s, ct) => new ValueTask<DateOnly>(s.analytics.GetTodayAsync(s.shopId, ct)), Today, cancellationToken: ct);
         var from = start ?? to.AddDays(-29);
         if (from > to)
         {

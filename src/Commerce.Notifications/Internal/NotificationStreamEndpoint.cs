@@ -76,16 +76,25 @@ internal static class NotificationStreamEndpoint
 
         var reader = subscription.Items;
         Task<bool>? waiting = null;
+        Task? heartbeat = null;   // one timer per interval, not one per batch written
+        var quiet = true;         // nothing written since the timer started
+        var builder = new StringBuilder();
         try
         {
             while (!cancellationToken.IsCancellationRequested)
             {
                 waiting ??= reader.WaitToReadAsync(cancellationToken).AsTask();
-                var heartbeat = Task.Delay(options.HeartbeatInterval, time, cancellationToken);
+                heartbeat ??= Task.Delay(options.HeartbeatInterval, time, cancellationToken);
                 if (await Task.WhenAny(waiting, heartbeat).ConfigureAwait(false) != waiting)
                 {
-                    await response.WriteAsync(": heartbeat\n\n", cancellationToken).ConfigureAwait(false);
-                    await response.Body.FlushAsync(cancellationToken).ConfigureAwait(false);
+                    heartbeat = null;
+                    if (quiet)
+                    {
+                        await response.WriteAsync(": heartbeat\n\n", cancellationToken).ConfigureAwait(false);
+                        await response.Body.FlushAsync(cancellationToken).ConfigureAwait(false);
+                    }
+
+                    quiet = true;
                     continue;
                 }
 
@@ -95,7 +104,8 @@ internal static class NotificationStreamEndpoint
                 }
 
                 waiting = null;
-                var builder = new StringBuilder();
+                quiet = false;
+                builder.Clear();
                 while (reader.TryRead(out var item))
                 {
                     Append(builder, item);
