@@ -82,6 +82,15 @@ public sealed class CommerceCacheOptions
     [Range(typeof(TimeSpan), "00:00:00", "01:00:00")]
     public TimeSpan DisconnectedLocalDuration { get; set; } = TimeSpan.FromSeconds(5);
 
+    /// <summary>
+    /// The staleness bound of a Redis outage. While Redis can't be reached, memory entries keep being served (instead
+    /// of every read running its factory) as long as this instance heard its invalidation channel at most this long
+    /// ago: a served value missed at most this much of other instances' invalidations. Past it, reads run their
+    /// factory. Zero stops serving memory entries as soon as the channel is lost. Default 1 minute.
+    /// </summary>
+    [Range(typeof(TimeSpan), "00:00:00", "1.00:00:00")]
+    public TimeSpan DisconnectedMaxStaleness { get; set; } = TimeSpan.FromMinutes(1);
+
     /// <summary>How often invalidations issued while Redis was unreachable are retried. Default 1 second.</summary>
     [Range(typeof(TimeSpan), "00:00:00.010", "00:10:00")]
     public TimeSpan InvalidationRetryInterval { get; set; } = TimeSpan.FromSeconds(1);
@@ -96,10 +105,30 @@ public sealed class CommerceCacheOptions
     [Range(typeof(TimeSpan), "00:00:00.010", "00:10:00")]
     public TimeSpan DistributedLockLease { get; set; } = TimeSpan.FromSeconds(10);
 
-    /// <summary>Serialized values larger than this are not written to Redis (they stay in memory). Default 4 MiB.</summary>
+    /// <summary>
+    /// The largest serialized value the cache stores, as HybridCache's option of that name: a larger value is logged
+    /// and returned to the caller but cached nowhere, and a larger one found in Redis is ignored. Default 1 MiB.
+    /// </summary>
     [Range(1, int.MaxValue)]
-    public int MaxPayloadBytes { get; set; } = 4 * 1024 * 1024;
+    public int MaximumPayloadBytes { get; set; } = 1024 * 1024;
 
-    /// <summary>Options of the default System.Text.Json serializer. Null: <see cref="JsonSerializerDefaults.Web"/>.</summary>
+    /// <summary>
+    /// The longest key the cache uses, as HybridCache's option of that name. A longer key, an empty or whitespace key,
+    /// or one with a control character is logged and bypasses the cache: the factory's value is returned and nothing
+    /// is cached. Default 1,024.
+    /// </summary>
+    [Range(1, 1024 * 1024)]
+    public int MaximumKeyLength { get; set; } = 1024;
+
+    /// <summary>How many warm-up entries (see <see cref="ICommerceCacheWarmup"/>) load at once after start. Default 4.</summary>
+    [Range(1, 256)]
+    public int WarmupConcurrency { get; set; } = 4;
+
+    /// <summary>
+    /// Options of the default System.Text.Json serializer. Null: the <see cref="JsonSerializerOptions"/> registered for
+    /// HybridCache (keyed by <c>typeof(IHybridCacheSerializer&lt;&gt;)</c>) if there is one, else
+    /// <see cref="JsonSerializerDefaults.Web"/> (with public fields included for types that have only fields, such as
+    /// value tuples). Options registered for one type (keyed by <c>typeof(IHybridCacheSerializer&lt;T&gt;)</c>) win.
+    /// </summary>
     public JsonSerializerOptions? JsonSerializerOptions { get; set; }
 }

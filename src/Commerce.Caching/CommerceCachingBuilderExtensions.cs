@@ -40,6 +40,30 @@ public static class CommerceCachingBuilderExtensions
         return builder;
     }
 
+    /// <summary>
+    /// Warms the cache after the host starts: the entries <typeparamref name="TWarmup"/> declares are loaded in the
+    /// background (at most <see cref="CommerceCacheOptions.WarmupConcurrency"/> at once), through the cache, so a
+    /// value another instance already cached in Redis is read rather than computed. It never delays start or
+    /// readiness; progress is in <see cref="CommerceCache.Status"/>. Several warm-ups may be added.
+    /// </summary>
+    /// <typeparam name="TWarmup">Declares the entries; resolved as a singleton.</typeparam>
+    /// <param name="builder">The caching builder.</param>
+    /// <returns>The builder.</returns>
+    public static ICommerceCachingBuilder WithWarmup<TWarmup>(this ICommerceCachingBuilder builder)
+        where TWarmup : class, ICommerceCacheWarmup
+    {
+        ArgumentNullException.ThrowIfNull(builder);
+        builder.Services.TryAddSingleton<TWarmup>();
+        if (!builder.Services.Any(d => d.ServiceType == typeof(WarmupRegistration<TWarmup>)))
+        {
+            builder.Services.AddSingleton<WarmupRegistration<TWarmup>>();
+            builder.Services.AddSingleton<ICommerceCacheWarmup>(static sp => sp.GetRequiredService<TWarmup>());
+        }
+
+        builder.Services.TryAddEnumerable(ServiceDescriptor.Singleton<Microsoft.Extensions.Hosting.IHostedService, CacheWarmupService>());
+        return builder;
+    }
+
     /// <summary>Uses an existing Redis connection, which the cache does not dispose.</summary>
     /// <param name="builder">The caching builder.</param>
     /// <param name="connection">The connection.</param>

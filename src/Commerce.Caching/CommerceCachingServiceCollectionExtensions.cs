@@ -49,6 +49,7 @@ public static class CommerceCachingServiceCollectionExtensions
         services.AddOptionsWithValidateOnStart<CommerceCacheOptions, CommerceCacheOptionsValidator>();
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<CommerceCacheOptions>, CommerceCacheOptionsConsistencyValidator>());
         services.TryAddSingleton(TimeProvider.System);
+        services.TryAddSingleton<CacheWarmupProgress>();
         services.TryAddSingleton<CommerceCache, DefaultCommerceCache>();
         services.TryAddSingleton<HybridCache>(static sp => sp.GetRequiredService<CommerceCache>());
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IHostedService, CommerceCacheStartup>());

@@ -16,6 +16,8 @@ internal sealed class CachingMetrics : IDisposable
     private readonly Counter<long> _invalidations;
     private readonly Counter<long> _redisErrors;
     private readonly Counter<long> _evictions;
+    private readonly Counter<long> _disconnectedServed;
+    private readonly Counter<long> _bypassed;
     private readonly bool _ownsMeter;
 
     public CachingMetrics(IMeterFactory? meterFactory, Func<int> localEntries, Func<int> breakerOpen)
@@ -37,6 +39,8 @@ internal sealed class CachingMetrics : IDisposable
         _invalidations = _meter.CreateCounter<long>("commerce.caching.invalidations", "{invalidation}", "Invalidations, by kind (scope, tag, key, all) and origin (local, remote).");
         _redisErrors = _meter.CreateCounter<long>("commerce.caching.redis.errors", "{error}", "Redis operations that failed or timed out.");
         _evictions = _meter.CreateCounter<long>("commerce.caching.memory.evictions", "{entry}", "Entries evicted from the memory level to respect MaxLocalEntries.");
+        _disconnectedServed = _meter.CreateCounter<long>("commerce.caching.disconnected_served", "{value}", "Memory entries served while Redis could not be reached, within DisconnectedMaxStaleness.");
+        _bypassed = _meter.CreateCounter<long>("commerce.caching.bypassed", "{call}", "Calls that bypassed the cache, by reason (key, payload, serialization).");
         _meter.CreateObservableGauge("commerce.caching.memory.entries", localEntries, "{entry}", "Entries in the memory level.");
         _meter.CreateObservableGauge("commerce.caching.circuit_breaker.open", breakerOpen, "{state}", "1 while the Redis circuit breaker is open.");
     }
@@ -57,6 +61,10 @@ internal sealed class CachingMetrics : IDisposable
     public void RedisError(string operation) => _redisErrors.Add(1, new KeyValuePair<string, object?>("operation", operation));
 
     public void Evicted(int count) => _evictions.Add(count);
+
+    public void DisconnectedServed() => _disconnectedServed.Add(1);
+
+    public void Bypassed(string reason) => _bypassed.Add(1, new KeyValuePair<string, object?>("reason", reason));
 
     public void Dispose()
     {

@@ -4,7 +4,9 @@ namespace Commerce.Caching.Internal;
 
 /// <summary>
 /// Stops paying Redis timeouts on every call: after <c>threshold</c> consecutive failures Redis is skipped for
-/// <c>duration</c>; then one call probes it, and a success closes the breaker.
+/// <c>duration</c>; then one call probes it, and a success closes the breaker. A probe that ends without a verdict
+/// (its caller cancelled) frees the slot for the next call, and any proof that Redis answers (a heartbeat heard
+/// back) closes it too, so the breaker never stays open once Redis is back.
 /// </summary>
 internal sealed class CircuitBreaker(int threshold, TimeSpan duration, TimeProvider time, ILogger logger)
 {
@@ -58,6 +60,15 @@ internal sealed class CircuitBreaker(int threshold, TimeSpan duration, TimeProvi
         if (wasClosed)
         {
             Log.CircuitBreakerOpened(logger, failures, duration);
+        }
+    }
+
+    /// <summary>A call ended without a verdict (cancelled): if it was the half-open probe, the next call probes.</summary>
+    public void OnAbandoned()
+    {
+        if (IsOpen)
+        {
+            Volatile.Write(ref _probing, 0);
         }
     }
 }

@@ -1,50 +1,57 @@
-using System.Buffers;
 using System.Buffers.Binary;
+using System.Buffers.Text;
 using System.Text;
-using Microsoft.Extensions.Caching.Hybrid;
 
 namespace Commerce.Caching.Internal;
 
 /// <summary>
-/// The byte layout of an entry in Redis: a versioned header (times in UTC ticks, generations, tags) and the
-/// serializer's bytes.
+/// The byte layout of an entry in Redis: a versioned header and the serializer's bytes. The write version sits at a
+/// fixed place as ASCII digits so <c>write.lua</c> can compare versions without decoding the rest.
 /// <code>
-/// [1] version = 1   [1] flags (bit 0: fail-safe)
-/// [8] created   [8] fresh until   [8] scope generation   [8] global generation
+/// [1] format = 2   [1] flags (bit 0: fail-safe, bit 1: tombstone)   [16] version, ASCII digits
+/// [8] created   [8] fresh until   [8] scope generation   [8] global generation   (UTC ticks, little-endian)
 /// [1] tag count, then per tag: [2] UTF-8 length, name, [8] generation
 /// payload
 /// </code>
 /// </summary>
 internal static class EntryCodec
 {
-    private const byte Version = 1;
-    private const int FixedHeader = 2 + (4 * 8) + 1;
+    public const byte Format = 2;
+    private const int VersionOffset = 2;
+    private const int VersionLength = 16;
+    private const int TimesOffset = VersionOffset + VersionLength;
+    private const int FixedHeader = TimesOffset + (4 * 8) + 1;
 
-    public static byte[] Encode<T>(T value, IHybridCacheSerializer<T> serializer, in EntryHeader header)
+    public static byte[] Encode(in EntryHeader header, ReadOnlySpan<byte> payload)
     {
-        var writer = new ArrayBufferWriter<byte>(256);
         var tags = header.Tags;
-        var span = writer.GetSpan(FixedHeader);
-        span[0] = Version;
-        span[1] = header.FailSafe ? (byte)1 : (byte)0;
-        BinaryPrimitives.WriteInt64LittleEndian(span[2..], header.CreatedAt);
-        BinaryPrimitives.WriteInt64LittleEndian(span[10..], header.FreshUntil);
-        BinaryPrimitives.WriteInt64LittleEndian(span[18..], header.ScopeGeneration);
-        BinaryPrimitives.WriteInt64LittleEndian(span[26..], header.GlobalGeneration);
-        span[34] = checked((byte)tags.Length);
-        writer.Advance(FixedHeader);
-        foreach (var (name, generation) in tags)
+        var size = FixedHeader + payload.Length;
+        foreach (var (name, _) in tags)
         {
-            var length = Encoding.UTF8.GetByteCount(name);
-            var tagSpan = writer.GetSpan(2 + length + 8);
-            BinaryPrimitives.WriteUInt16LittleEndian(tagSpan, checked((ushort)length));
-            Encoding.UTF8.GetBytes(name, tagSpan[2..]);
-            BinaryPrimitives.WriteInt64LittleEndian(tagSpan[(2 + length)..], generation);
-            writer.Advance(2 + length + 8);
+            size += 2 + Encoding.UTF8.GetByteCount(name) + 8;
         }
 
-        serializer.Serialize(value, writer);
-        return writer.WrittenSpan.ToArray();
+        var bytes = new byte[size];
+        var span = bytes.AsSpan();
+        span[0] = Format;
+        span[1] = (byte)((header.FailSafe ? 1 : 0) | (header.Tombstone ? 2 : 0));
+        WriteVersion(span.Slice(VersionOffset, VersionLength), header.Version);
+        BinaryPrimitives.WriteInt64LittleEndian(span[TimesOffset..], header.CreatedAt);
+        BinaryPrimitives.WriteInt64LittleEndian(span[(TimesOffset + 8)..], header.FreshUntil);
+        BinaryPrimitives.WriteInt64LittleEndian(span[(TimesOffset + 16)..], header.ScopeGeneration);
+        BinaryPrimitives.WriteInt64LittleEndian(span[(TimesOffset + 24)..], header.GlobalGeneration);
+        span[TimesOffset + 32] = checked((byte)tags.Length);
+        var offset = FixedHeader;
+        foreach (var (name, generation) in tags)
+        {
+            var length = Encoding.UTF8.GetBytes(name, span[(offset + 2)..]);
+            BinaryPrimitives.WriteUInt16LittleEndian(span[offset..], checked((ushort)length));
+            BinaryPrimitives.WriteInt64LittleEndian(span[(offset + 2 + length)..], generation);
+            offset += 2 + length + 8;
+        }
+
+        payload.CopyTo(span[offset..]);
+        return bytes;
     }
 
     public static bool TryDecode(ReadOnlyMemory<byte> data, out EntryHeader header, out ReadOnlyMemory<byte> payload)
@@ -52,12 +59,13 @@ internal static class EntryCodec
         header = default;
         payload = default;
         var span = data.Span;
-        if (span.Length < FixedHeader || span[0] != Version)
+        if (span.Length < FixedHeader || span[0] != Format
+            || !Utf8Parser.TryParse(span.Slice(VersionOffset, VersionLength), out long version, out var consumed) || consumed != VersionLength)
         {
             return false;
         }
 
-        var tagCount = span[34];
+        var tagCount = span[TimesOffset + 32];
         var tags = tagCount == 0 ? [] : new KeyValuePair<string, long>[tagCount];
         var offset = FixedHeader;
         for (var i = 0; i < tagCount; i++)
@@ -74,19 +82,28 @@ internal static class EntryCodec
             }
 
             var name = Encoding.UTF8.GetString(span.Slice(offset + 2, length));
-            var generation = BinaryPrimitives.ReadInt64LittleEndian(span[(offset + 2 + length)..]);
-            tags[i] = new KeyValuePair<string, long>(name, generation);
+            tags[i] = new KeyValuePair<string, long>(name, BinaryPrimitives.ReadInt64LittleEndian(span[(offset + 2 + length)..]));
             offset += 2 + length + 8;
         }
 
         header = new EntryHeader(
-            CreatedAt: BinaryPrimitives.ReadInt64LittleEndian(span[2..]),
-            FreshUntil: BinaryPrimitives.ReadInt64LittleEndian(span[10..]),
-            ScopeGeneration: BinaryPrimitives.ReadInt64LittleEndian(span[18..]),
-            GlobalGeneration: BinaryPrimitives.ReadInt64LittleEndian(span[26..]),
+            Version: version,
+            CreatedAt: BinaryPrimitives.ReadInt64LittleEndian(span[TimesOffset..]),
+            FreshUntil: BinaryPrimitives.ReadInt64LittleEndian(span[(TimesOffset + 8)..]),
+            ScopeGeneration: BinaryPrimitives.ReadInt64LittleEndian(span[(TimesOffset + 16)..]),
+            GlobalGeneration: BinaryPrimitives.ReadInt64LittleEndian(span[(TimesOffset + 24)..]),
             FailSafe: (span[1] & 1) != 0,
+            Tombstone: (span[1] & 2) != 0,
             Tags: tags);
         payload = data[offset..];
         return true;
+    }
+
+    private static void WriteVersion(Span<byte> target, long version)
+    {
+        if (!Utf8Formatter.TryFormat(version, target, out var written, new System.Buffers.StandardFormat('D', VersionLength)) || written != VersionLength)
+        {
+            throw new InvalidOperationException($"Write version {version} does not fit {VersionLength} digits.");
+        }
     }
 }

@@ -8,7 +8,8 @@ namespace Commerce.Caching.Internal;
 /// still hears it. Pub/sub is at-most-once: a message published while the subscription is down is gone. So
 /// the channel is <em>healthy</em> only while heartbeats this instance publishes come back to it; a connection
 /// failure or a heartbeat not heard within <see cref="CommerceCacheOptions.HeartbeatTimeout"/> makes it
-/// unhealthy (the cache stops trusting its memory level), and the next heartbeat heard makes it healthy again.
+/// unhealthy (the cache stops trusting memory entries older than <see cref="LostAt"/>), and the next heartbeat heard
+/// makes it healthy again. A heartbeat heard back is also proof that Redis answers, so it closes the circuit breaker.
 /// </summary>
 internal sealed class InvalidationChannel : IAsyncDisposable
 {
@@ -28,6 +29,8 @@ internal sealed class InvalidationChannel : IAsyncDisposable
     private long _sentSequence;
     private long _heardSequence;
     private long _firstUnheardAt; // UTC ticks of the oldest heartbeat not heard back; 0 = none
+    private long _lostAt;
+    private long _lastHeardAt;
     private IConnectionMultiplexer? _hooked;
 
     public InvalidationChannel(
@@ -51,6 +54,15 @@ internal sealed class InvalidationChannel : IAsyncDisposable
 
     public bool IsHealthy => _healthy;
 
+    /// <summary>UTC ticks when the channel last became unhealthy (0 before it ever did).</summary>
+    public long LostAt => Volatile.Read(ref _lostAt);
+
+    /// <summary>
+    /// UTC ticks when this instance last heard its own heartbeat: every invalidation published before then has reached
+    /// it, so a memory entry is at most <c>now - LastHeardAt</c> stale (0 before the first one).
+    /// </summary>
+    public long LastHeardAt => Volatile.Read(ref _lastHeardAt);
+
     public string Instance => _instance;
 
     public async ValueTask DisposeAsync()
@@ -64,9 +76,9 @@ internal sealed class InvalidationChannel : IAsyncDisposable
             {
                 try
                 {
-                    await _hooked.GetSubscriber().UnsubscribeAsync(_redis.Keys.Channel).ConfigureAwait(false);
+                    await _hooked.GetSubscriber().UnsubscribeAsync(_redis.Keys.Channel).WaitAsync(_options.RedisTimeout, _time).ConfigureAwait(false);
                 }
-                catch (RedisException)
+                catch (Exception e) when (e is RedisException or TimeoutException)
                 {
                     // shutting down anyway
                 }
@@ -102,6 +114,7 @@ internal sealed class InvalidationChannel : IAsyncDisposable
                 .WaitAsync(_options.RedisTimeout, _time)
                 .ConfigureAwait(false);
             _subscribed = true;
+            Volatile.Write(ref _lastHeardAt, _time.GetUtcNow().UtcTicks);
             Restore(first: true);
         }
         catch (Exception e) when (e is RedisException or TimeoutException)
@@ -175,6 +188,8 @@ internal sealed class InvalidationChannel : IAsyncDisposable
         }
 
         // Heard our own heartbeat: the subscription delivers. Everything sent up to it is accounted for.
+        Volatile.Write(ref _lastHeardAt, _time.GetUtcNow().UtcTicks);
+        _redis.Breaker.OnSuccess();
         lock (_lock)
         {
             if (sequence > _heardSequence)
@@ -223,6 +238,7 @@ internal sealed class InvalidationChannel : IAsyncDisposable
             }
 
             _healthy = false;
+            Volatile.Write(ref _lostAt, _time.GetUtcNow().UtcTicks);
             Volatile.Write(ref _firstUnheardAt, 0);
         }
 

@@ -5,7 +5,8 @@ namespace Commerce.Caching.Internal;
 /// <summary>
 /// The Redis keys of the cache. Every key of one scope carries the scope as its hash tag
 /// (<c>prefix:{scope}:...</c>), so a scope's value, lease and generation keys live in one hash slot and a
-/// script may touch them together on Redis Cluster. An unscoped entry uses its own key as hash tag.
+/// script may touch them together on Redis Cluster. An unscoped entry uses its own key as hash tag; so does the
+/// pointer from a key to the scope it was written under.
 /// </summary>
 internal sealed class KeyLayout(string prefix)
 {
@@ -16,6 +17,9 @@ internal sealed class KeyLayout(string prefix)
 
     public RedisKey Lease(string key, string? scope) =>
         scope is null ? $"{prefix}:u:{{{key}}}:l" : $"{prefix}:{{{scope}}}:l:{key}";
+
+    /// <summary>The scope a key was last written under (for a remove that names no scope).</summary>
+    public RedisKey ScopeOf(string key) => $"{prefix}:u:{{{key}}}:s";
 
     public RedisKey ScopeGeneration(string scope) => $"{prefix}:{{{scope}}}:g";
 

@@ -29,12 +29,24 @@ internal static partial class Log
     [LoggerMessage(1007, LogLevel.Warning, "Factory for key '{Key}' failed; serving the last good value (fail-safe).", EventName = "StaleServed")]
     public static partial void StaleServed(ILogger logger, string key, Exception exception);
 
-    [LoggerMessage(1008, LogLevel.Warning, "Value for key '{Key}' is {Size} bytes, above MaxPayloadBytes; kept in memory only.", EventName = "PayloadTooLarge")]
-    public static partial void PayloadTooLarge(ILogger logger, string key, int size);
+    [LoggerMessage(1008, LogLevel.Warning, "Value for key '{Key}' is {Size} bytes, above MaximumPayloadBytes ({Maximum}); returned but not cached.", EventName = "PayloadTooLarge")]
+    public static partial void PayloadTooLarge(ILogger logger, string key, int size, int maximum);
 
     [LoggerMessage(1009, LogLevel.Warning, "Cached value for key '{Key}' could not be read; treating it as a miss.", EventName = "DeserializationFailed")]
     public static partial void DeserializationFailed(ILogger logger, string key, Exception exception);
 
     [LoggerMessage(1010, LogLevel.Warning, "Could not subscribe to the invalidation channel; will retry.", EventName = "SubscribeFailed")]
     public static partial void SubscribeFailed(ILogger logger, Exception exception);
+
+    [LoggerMessage(1011, LogLevel.Warning, "Cache key is {Problem}; the cache is bypassed for it (the factory's value is returned, nothing is cached).", EventName = "KeyRejected")]
+    public static partial void KeyRejected(ILogger logger, string problem);
+
+    [LoggerMessage(1012, LogLevel.Warning, "Value for key '{Key}' could not be serialized; returned but not cached.", EventName = "SerializationFailed")]
+    public static partial void SerializationFailed(ILogger logger, string key, Exception exception);
+
+    [LoggerMessage(1013, LogLevel.Warning, "Cache warm-up entry '{Key}' failed.", EventName = "WarmupEntryFailed")]
+    public static partial void WarmupEntryFailed(ILogger logger, string key, Exception exception);
+
+    [LoggerMessage(1014, LogLevel.Information, "Cache warm-up finished: {Warmed} entries warmed, {Failed} failed.", EventName = "WarmupFinished")]
+    public static partial void WarmupFinished(ILogger logger, int warmed, int failed);
 }

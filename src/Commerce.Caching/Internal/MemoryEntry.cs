@@ -3,7 +3,24 @@ namespace Commerce.Caching.Internal;
 /// <summary>An entry of the memory level. Fields are written before the entry is published and never after, except <see cref="LastAccess"/>.</summary>
 internal sealed class MemoryEntry
 {
+    /// <summary>The type the value was cached as; a read as another type is a miss.</summary>
+    public required Type Type { get; init; }
+
+    /// <summary>The value, for a type every caller may share (see <see cref="ImmutableType{T}"/>); else null.</summary>
     public required object? Value { get; init; }
+
+    /// <summary>For a mutable type, the serialized value: each caller deserializes its own copy.</summary>
+    public required byte[]? Payload { get; init; }
+
+    /// <summary>
+    /// The version of the write that produced the entry: this instance's until Redis gives the write its own (then it
+    /// is that one, so the entry is recognised when read back from Redis).
+    /// </summary>
+    public long Version
+    {
+        get => Volatile.Read(ref _version);
+        set => Volatile.Write(ref _version, value);
+    }
 
     /// <summary>The scope the entry was cached under, or null.</summary>
     public required string? Scope { get; init; }
@@ -16,8 +33,11 @@ internal sealed class MemoryEntry
 
     public required TagStamp[] Tags { get; init; }
 
-    /// <summary>The instance's trust epoch when the entry was made; entries of an older epoch are not served as fresh.</summary>
+    /// <summary>The instance's trust epoch when the entry was made; entries of an older epoch are checked against Redis before they are served.</summary>
     public required long Epoch { get; init; }
+
+    /// <summary>UTC ticks as of which the value was known to be current.</summary>
+    public required long CreatedAt { get; init; }
 
     /// <summary>UTC ticks until which the entry is fresh in memory.</summary>
     public required long FreshUntil { get; init; }
@@ -27,4 +47,6 @@ internal sealed class MemoryEntry
 
     /// <summary>UTC ticks of the last read, kept coarse (at most one write a second) for eviction.</summary>
     public long LastAccess;
+
+    private long _version;
 }

@@ -9,6 +9,7 @@ namespace Commerce.Caching.Internal;
 /// </summary>
 internal sealed class MemoryLevel(int maxEntries, Action<int> onEvicted)
 {
+    private int MaxEntries => maxEntries;
     private readonly ConcurrentDictionary<string, MemoryEntry> _entries = new(StringComparer.Ordinal);
     private int _count;
     private int _compacting;
@@ -86,6 +87,12 @@ internal sealed class MemoryLevel(int maxEntries, Action<int> onEvicted)
                 finally
                 {
                     Volatile.Write(ref self._compacting, 0);
+                }
+
+                // Entries added while it ran did not schedule another: check once more.
+                if (self.Count > self.MaxEntries)
+                {
+                    self.ScheduleCompaction(now);
                 }
             },
             (this, now),

@@ -5,9 +5,9 @@ using StackExchange.Redis;
 namespace Commerce.Caching.Internal;
 
 /// <summary>
-/// The Redis level. Every call on a request path is bounded by <see cref="CommerceCacheOptions.RedisTimeout"/>,
-/// passes through the circuit breaker, and reports failure as a value (never an exception), so the cache can
-/// fall back to the factory.
+/// The Redis commands of the cache. Every call on a request path is bounded by
+/// <see cref="CommerceCacheOptions.RedisTimeout"/>, passes through the circuit breaker, and reports failure as a value
+/// (never an exception, except the caller's own cancellation), so the cache can fall back to memory or the factory.
 /// </summary>
 internal sealed class RedisLevel : IAsyncDisposable
 {
@@ -18,6 +18,7 @@ internal sealed class RedisLevel : IAsyncDisposable
     private readonly ILogger _logger;
     private readonly CachingMetrics _metrics;
     private readonly Lock _connectLock = new();
+    private readonly RedisValue _channel;
     private Task<IConnectionMultiplexer> _connection;
     private long _lastConnectAttempt;
 
@@ -36,6 +37,7 @@ internal sealed class RedisLevel : IAsyncDisposable
         _logger = logger;
         _metrics = metrics;
         Keys = new KeyLayout(options.KeyPrefix);
+        _channel = Keys.Channel.ToString();
         Breaker = new CircuitBreaker(options.CircuitBreakerThreshold, options.CircuitBreakerDuration, time, logger);
         _lastConnectAttempt = time.GetUtcNow().UtcTicks;
         _connection = StartConnect();
@@ -78,14 +80,16 @@ internal sealed class RedisLevel : IAsyncDisposable
         }
     }
 
-    public async Task<RedisReadResult> ReadAsync(string key, string? scope, CancellationToken cancellationToken)
+    /// <summary>Reads an entry and, for a scoped key, its scope's generation (never below <paramref name="scopeFloor"/>).</summary>
+    public async Task<RedisReadResult> ReadAsync(string key, string? scope, long scopeFloor, TimeSpan generationTtl, CancellationToken cancellationToken)
     {
         RedisKey[] keys = scope is null
             ? [Keys.Value(key, null)]
             : [Keys.Value(key, scope), Keys.ScopeGeneration(scope)];
+        RedisValue[] args = [scopeFloor, GenerationMilliseconds(generationTtl)];
         var (ok, result) = await RunAsync(
             "read",
-            (db, k) => db.ScriptEvaluateAsync(RedisScripts.Read, k),
+            (db, k) => db.ScriptEvaluateAsync(RedisScripts.Read, k, args),
             keys,
             cancellationToken).ConfigureAwait(false);
         if (!ok || result is null)
@@ -99,84 +103,99 @@ internal sealed class RedisLevel : IAsyncDisposable
         return new RedisReadResult(true, found ? (byte[])parts[0]! : default, found, generation);
     }
 
-    /// <summary>Reads the generations of <paramref name="states"/> (creating missing ones) and advances them.</summary>
-    public async Task LoadGenerationsAsync(IReadOnlyList<GenerationState> states, CancellationToken cancellationToken)
+    /// <summary>Reads a tag's (or everything's) generation, creating it when missing and never below <paramref name="floor"/>. Null when Redis can't be asked.</summary>
+    public async Task<long?> ReadGenerationAsync(RedisKey key, long floor, TimeSpan generationTtl, CancellationToken cancellationToken)
     {
-        var tasks = new Task<(bool, RedisResult?)>[states.Count];
-        for (var i = 0; i < states.Count; i++)
-        {
-            tasks[i] = RunAsync(
-                "read_generation",
-                (db, k) => db.ScriptEvaluateAsync(RedisScripts.ReadGeneration, k),
-                [Keys.TagGeneration(states[i].Name)],
-                cancellationToken);
-        }
-
-        for (var i = 0; i < tasks.Length; i++)
-        {
-            var (ok, result) = await tasks[i].ConfigureAwait(false);
-            if (ok && result is not null && !result.IsNull)
-            {
-                states[i].Advance(ParseLong(result));
-            }
-        }
-    }
-
-    /// <summary>Reads a scope's generation (creating it when missing). Null when Redis can't be asked.</summary>
-    public async Task<long?> ReadScopeGenerationAsync(string scope, CancellationToken cancellationToken)
-    {
+        RedisValue[] args = [floor, GenerationMilliseconds(generationTtl)];
         var (ok, result) = await RunAsync(
             "read_generation",
-            (db, k) => db.ScriptEvaluateAsync(RedisScripts.ReadGeneration, k),
-            [Keys.ScopeGeneration(scope)],
+            (db, k) => db.ScriptEvaluateAsync(RedisScripts.ReadGeneration, k, args),
+            [key],
             cancellationToken).ConfigureAwait(false);
         return ok && result is not null && !result.IsNull ? ParseLong(result) : null;
     }
 
-    /// <summary>Increments a generation and announces it. Returns the new generation, or null when Redis can't be asked.</summary>
-    public async Task<long?> InvalidateAsync(RedisKey generationKey, char kind, string name, CancellationToken cancellationToken)
+    /// <summary>Moves a generation past <paramref name="floor"/> and announces it. The new generation, or null when Redis can't be asked.</summary>
+    public async Task<long?> InvalidateAsync(RedisKey generationKey, char kind, string name, long floor, TimeSpan generationTtl, CancellationToken cancellationToken)
     {
-        var channel = (RedisValue)Keys.Channel.ToString();
+        RedisValue[] args = [_channel, kind.ToString(), name, floor, GenerationMilliseconds(generationTtl)];
         var (ok, result) = await RunAsync(
             "invalidate",
-            (db, k) => db.ScriptEvaluateAsync(RedisScripts.Invalidate, k, [channel, kind.ToString(), name]),
+            (db, k) => db.ScriptEvaluateAsync(RedisScripts.Invalidate, k, args),
             [generationKey],
             cancellationToken).ConfigureAwait(false);
         return ok && result is not null ? ParseLong(result) : null;
     }
 
-    public async Task<bool> RemoveAsync(string key, string? scope, CancellationToken cancellationToken)
+    /// <summary>A versioned write (see <c>write.lua</c>): how it ended, and the version Redis gave it when written.</summary>
+    public async Task<(WriteOutcome Outcome, long Version)> WriteAsync(RedisWrite write, CancellationToken cancellationToken)
     {
-        var channel = (RedisValue)Keys.Channel.ToString();
-        var (ok, _) = await RunAsync(
-            "remove",
-            (db, k) => db.ScriptEvaluateAsync(RedisScripts.Remove, k, [channel, CacheMessages.KeyRemoved(key)]),
-            [Keys.Value(key, scope)],
+        RedisKey[] keys = write.Scope is null
+            ? [Keys.Value(write.Key, null), Keys.Lease(write.Key, null)]
+            : [Keys.Value(write.Key, write.Scope), Keys.Lease(write.Key, write.Scope), Keys.ScopeGeneration(write.Scope)];
+        RedisValue[] args =
+        [
+            write.Bytes,
+            Milliseconds(write.Ttl),
+            write.Mode switch { WriteMode.Fill => "f", WriteMode.Set => write.Replay ? "S" : "s", _ => write.Replay ? "R" : "r" },
+            WriteVersions.Format(write.Version),
+            write.Expected is { } expected ? WriteVersions.Format(expected) : "",
+            write.LeaseToken ?? "",
+            _channel,
+            write.Message.Kind == '\0' ? "" : write.Message.Kind.ToString(),
+            Milliseconds(write.GenerationTtl),
+            write.Message.Body ?? "",
+        ];
+        var (ok, result) = await RunAsync(
+            write.Mode == WriteMode.Remove ? "remove" : "write",
+            (db, k) => db.ScriptEvaluateAsync(RedisScripts.Write, k, args),
+            keys,
             cancellationToken).ConfigureAwait(false);
-        return ok;
+        if (!ok || result is null)
+        {
+            return (WriteOutcome.Failed, 0);
+        }
+
+        var version = ParseLong(result);
+        if (write.Scope is not null && version != 0)
+        {
+            // Lets HybridCache.RemoveAsync(key), which knows no scope, find the entry (another slot: its own command).
+            await RunAsync(
+                "write_scope_pointer",
+                (db, k) => db.StringSetAsync(k[0], write.Scope, write.Ttl),
+                [Keys.ScopeOf(write.Key)],
+                cancellationToken).ConfigureAwait(false);
+        }
+
+        return version != 0 ? (WriteOutcome.Written, version) : (WriteOutcome.Superseded, 0);
     }
 
-    public async Task<bool> WriteAsync(string key, string? scope, byte[] payload, TimeSpan ttl, CancellationToken cancellationToken)
+    /// <summary>Makes the generations of <paramref name="tags"/> outlive an entry just written with them (no wait).</summary>
+    public void TouchGenerations(IReadOnlyList<string> tags, TimeSpan generationTtl)
     {
-        var (ok, _) = await RunAsync(
-            "write",
-            (db, k) => db.StringSetAsync(k[0], payload, ttl),
-            [Keys.Value(key, scope)],
-            cancellationToken).ConfigureAwait(false);
-        return ok;
+        var connection = Connection;
+        if (connection is null || Breaker.IsOpen)
+        {
+            return;
+        }
+
+        RedisValue[] args = [Milliseconds(generationTtl)];
+        var db = connection.GetDatabase();
+        foreach (var tag in tags)
+        {
+            _ = db.ScriptEvaluateAsync(RedisScripts.TouchGeneration, [Keys.TagGeneration(tag)], args, CommandFlags.FireAndForget);
+        }
     }
 
-    /// <summary>Writes the value computed under a lease, releases the lease and wakes waiting instances.</summary>
-    public async Task<bool> FillAsync(string key, string? scope, byte[] payload, TimeSpan ttl, string leaseToken, CancellationToken cancellationToken)
+    /// <summary>The scope a key was last written under, so a remove without a scope finds it. (Ok, scope or null).</summary>
+    public async Task<(bool Ok, string? Scope)> ReadScopeOfAsync(string key, CancellationToken cancellationToken)
     {
-        var channel = (RedisValue)Keys.Channel.ToString();
-        var ttlMs = (long)Math.Max(1, ttl.TotalMilliseconds);
-        var (ok, _) = await RunAsync(
-            "fill",
-            (db, k) => db.ScriptEvaluateAsync(RedisScripts.Fill, k, [payload, ttlMs, leaseToken, channel, CacheMessages.Filled(key)]),
-            [Keys.Value(key, scope), Keys.Lease(key, scope)],
+        var (ok, value) = await RunAsync(
+            "read_scope_pointer",
+            (db, k) => db.StringGetAsync(k[0]),
+            [Keys.ScopeOf(key)],
             cancellationToken).ConfigureAwait(false);
-        return ok;
+        return (ok, ok && value.HasValue ? (string?)value : null);
     }
 
     /// <summary>Takes the stampede lease of a key. False when another instance holds it or Redis can't be asked.</summary>
@@ -206,6 +225,11 @@ internal sealed class RedisLevel : IAsyncDisposable
             await _connection.Result.DisposeAsync().ConfigureAwait(false);
         }
     }
+
+    private static long Milliseconds(TimeSpan span) => (long)Math.Max(1, span.TotalMilliseconds);
+
+    /// <summary>A generation's TTL for the scripts: zero keeps it forever (the one generation of "everything").</summary>
+    private static long GenerationMilliseconds(TimeSpan span) => span <= TimeSpan.Zero ? 0 : Milliseconds(span);
 
     private static long ParseLong(RedisResult result) =>
         result.Resp2Type == ResultType.Integer ? (long)result : long.Parse((string)result!, CultureInfo.InvariantCulture);
@@ -255,29 +279,42 @@ internal sealed class RedisLevel : IAsyncDisposable
             return (false, default);
         }
 
-        var connection = await GetConnectionAsync(_options.RedisTimeout, cancellationToken).ConfigureAwait(false);
-        if (connection is null)
-        {
-            Breaker.OnFailure();
-            return (false, default);
-        }
-
+        var verdict = false;
         try
         {
+            var connection = await GetConnectionAsync(_options.RedisTimeout, cancellationToken).ConfigureAwait(false);
+            if (connection is null)
+            {
+                verdict = true;
+                Breaker.OnFailure();
+                return (false, default);
+            }
+
             var value = await command(connection.GetDatabase(), keys).WaitAsync(_options.RedisTimeout, _time, cancellationToken).ConfigureAwait(false);
+            verdict = true;
             Breaker.OnSuccess();
             return (true, value);
         }
         catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
         {
+            cancellationToken.ThrowIfCancellationRequested();
             throw;
         }
         catch (Exception e)
         {
+            verdict = true;
             Breaker.OnFailure();
             _metrics.RedisError(operation);
             Log.RedisOperationFailed(_logger, operation, e);
             return (false, default);
+        }
+        finally
+        {
+            if (!verdict)
+            {
+                // Cancelled before Redis answered: no verdict, so a half-open probe must not keep the breaker shut.
+                Breaker.OnAbandoned();
+            }
         }
     }
 }
