@@ -1,14 +1,20 @@
 // The usage example of src/Commerce.Caching/README.md, compiled with the sample so the README can't rot.
+using System.ComponentModel;
+using System.Runtime.CompilerServices;
 using Commerce.Caching;
 
 namespace Commerce.Caching.Sample;
 
+// Immutable and marked so: every caller shares the cached instance (a memory hit allocates nothing).
+[ImmutableObject(true)]
 public sealed record SalesSummary(decimal Revenue, int Orders);
 
 public sealed class ReportQueries
 {
     public ValueTask<SalesSummary> SalesAsync(int shopId, DateOnly month, CancellationToken ct) =>
         ValueTask.FromResult(new SalesSummary(shopId * 100m + month.Month, 3));
+
+    public Task<int[]> ActiveShopsAsync(CancellationToken ct) => Task.FromResult(new[] { 1, 2, 3 });
 }
 
 public sealed class ReportService(CommerceCache cache, ReportQueries queries)
@@ -28,4 +34,23 @@ public sealed class ReportService(CommerceCache cache, ReportQueries queries)
     // A webhook for the shop arrived: every cached report of that shop, on every instance, in one Redis command.
     public ValueTask OnShopChangedAsync(int shopId, CancellationToken ct) =>
         cache.InvalidateScopeAsync($"shop:{shopId}", ct);
+}
+
+// Registered with .WithWarmup<SalesWarmup>(): runs in the background after the host starts.
+public sealed class SalesWarmup(ReportQueries queries, TimeProvider time) : ICommerceCacheWarmup
+{
+    private static readonly CommerceCacheEntryOptions Sales = new() { Duration = TimeSpan.FromMinutes(15) };
+
+    public async IAsyncEnumerable<CacheWarmupEntry> GetEntriesAsync([EnumeratorCancellation] CancellationToken ct)
+    {
+        var month = DateOnly.FromDateTime(time.GetUtcNow().UtcDateTime);
+        foreach (var shopId in await queries.ActiveShopsAsync(ct))
+        {
+            yield return CacheWarmupEntry.Create(
+                $"shop:{shopId}:sales:{month:yyyy-MM}",
+                c => queries.SalesAsync(shopId, month, c),
+                Sales,
+                scope: $"shop:{shopId}");
+        }
+    }
 }

@@ -29,7 +29,8 @@ public static class CommerceServices
         builder.Services.AddSingleton(postgres);
 
         builder.Services.AddCommerceCaching(configuration.GetSection("Commerce:Caching"))
-            .WithRedis(_ => Task.FromResult<IConnectionMultiplexer>(redis));
+            .WithRedis(_ => Task.FromResult<IConnectionMultiplexer>(redis))
+            .WithWarmup<ReportsWarmup>();
         builder.Services.AddCommerceAnalytics(configuration.GetSection("Commerce:Analytics"))
             .WithPostgres(postgres);
         builder.Services.AddCommerceFlashSale(configuration.GetSection("Commerce:FlashSale"))

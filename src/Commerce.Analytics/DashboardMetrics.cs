@@ -1,9 +1,12 @@
+using System.ComponentModel;
+
 namespace Commerce.Analytics;
 
 /// <summary>
 /// The dashboard's figures for a range, and their change against the previous period of the same length (the days just
 /// before <see cref="ReportRange.From"/>). A change is a fraction (0.25 = +25%), null when the previous figure is zero.
 /// </summary>
+[ImmutableObject(true)]
 public sealed record DashboardMetrics
 {
     /// <summary>What was asked.</summary>

@@ -39,6 +39,13 @@ public interface IAnalyticsReports
     /// <returns>The metrics.</returns>
     Task<DashboardMetrics> GetDashboardAsync(ReportRange range, int topProducts = 5, CancellationToken cancellationToken = default);
 
+    /// <summary>The shops that sold something in the last <paramref name="days"/> days, busiest first (to warm their caches).</summary>
+    /// <param name="days">How far back to look, in days.</param>
+    /// <param name="limit">The most shops returned.</param>
+    /// <param name="cancellationToken">Cancels the call.</param>
+    /// <returns>Shop ids.</returns>
+    Task<IReadOnlyList<string>> GetActiveShopsAsync(int days = 30, int limit = 100, CancellationToken cancellationToken = default);
+
     /// <summary>SmartShelf: at-risk inventory, dead stock and items near expiry, as of today in the shop's time zone.</summary>
     /// <param name="shopId">The shop.</param>
     /// <param name="cancellationToken">Cancels the call.</param>

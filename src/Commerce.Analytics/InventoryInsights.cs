@@ -1,3 +1,5 @@
+using System.ComponentModel;
+
 namespace Commerce.Analytics;
 
 /// <summary>SmartShelf: inventory health of a shop on a local day.</summary>
@@ -8,6 +10,7 @@ namespace Commerce.Analytics;
 /// <param name="AtRisk">Products that will run out within their lead time, soonest first.</param>
 /// <param name="DeadStock">Products in stock without a sale for <see cref="AnalyticsOptions.DeadStockDays"/>, most stock value first.</param>
 /// <param name="Expiring">Products expiring within <see cref="AnalyticsOptions.ExpiryWarningDays"/>, soonest first.</param>
+[ImmutableObject(true)]
 public sealed record InventoryInsights(
     string ShopId,
     DateOnly AsOf,

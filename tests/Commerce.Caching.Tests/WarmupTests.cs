@@ -48,6 +48,32 @@ public sealed class WarmupTests
         await host.StopAsync();
     }
 
+    [Fact]
+    public async Task Warmup_ThatCannotListItsEntries_IsCounted_AndTheHostKeepsRunning()
+    {
+        var builder = Host.CreateApplicationBuilder();
+        builder.Services.AddCommerceCaching().WithWarmup<BrokenWarmup>();
+        using var host = builder.Build();
+        await host.StartAsync();
+        var cache = host.Services.GetRequiredService<CommerceCache>();
+
+        await Eventually.TrueAsync(() => !cache.Status.WarmupRunning && cache.Status.WarmupFailures == 1);
+        Assert.False(host.Services.GetRequiredService<IHostApplicationLifetime>().ApplicationStopping.IsCancellationRequested);
+        await host.StopAsync();
+    }
+
+    public sealed class BrokenWarmup : ICommerceCacheWarmup
+    {
+        public async IAsyncEnumerable<CacheWarmupEntry> GetEntriesAsync([EnumeratorCancellation] CancellationToken cancellationToken)
+        {
+            await Task.Yield();
+            throw new InvalidOperationException("relation \"daily_sales\" does not exist");
+#pragma warning disable CS0162 // an iterator needs a yield
+            yield break;
+#pragma warning restore CS0162
+        }
+    }
+
     public sealed class GatedWarmup(Task gate, int entries) : ICommerceCacheWarmup
     {
         private int _running;

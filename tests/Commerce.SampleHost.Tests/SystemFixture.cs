@@ -15,6 +15,8 @@ public sealed class SystemFixture : IAsyncLifetime
 
     public string Postgres { get; private set; } = "";
 
+    public string Redis => _redis.ConnectionString;
+
     public async Task InitializeAsync()
     {
         await _redis.InitializeAsync();

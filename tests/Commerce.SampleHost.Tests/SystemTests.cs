@@ -6,6 +6,7 @@ using Commerce.StoreSimulator;
 using Commerce.Testing;
 using Commerce.Webhooks;
 using Microsoft.AspNetCore.SignalR;
+using Microsoft.Extensions.DependencyInjection;
 using Microsoft.AspNetCore.SignalR.Client;
 using Xunit;
 
@@ -126,6 +127,30 @@ public sealed class SystemTests(SystemFixture system) : IClassFixture<SystemFixt
         await simulator.Storefront.OrderAsync(simulator.Model.PlaceOrder(), created: true);
         await Eventually.TrueAsync(() => { lock (roomEvents) { return roomEvents.Any(e => e.GetProperty("type").GetString() == "dashboard_update"); } },
             TimeSpan.FromSeconds(30), because: "a webhook received by A refreshes a dashboard connected to B");
+    }
+
+    [IntegrationFact(TestServer.Redis | TestServer.Postgres)]
+    public async Task AnInstanceStartingAfterShopsSold_WarmsTheirDashboardsInTheBackground()
+    {
+        var shop = TestNames.Unique("shop");
+        await using (var simulator = await Simulated.StartAsync(system.Postgres, system.A.Address, shop, seed: 11))
+        {
+            var products = simulator.Model.CreateCatalogue(5);
+            await simulator.Storefront.SyncAsync(products, simulator.Model.CreateHistory(days: 5, perDay: 4), ordersPerBatch: 50);
+        }
+
+        var analytics = system.A.Services.GetRequiredService<Commerce.Analytics.IAnalyticsReports>();
+        await Eventually.TrueAsync(async () => (await analytics.GetActiveShopsAsync(30, 1_000)).Contains(shop), TimeSpan.FromSeconds(60));
+
+        await using var c = await HostInstance.StartAsync(system.Redis, system.Postgres); // a deploy: a new instance
+        var cache = c.Services.GetRequiredService<Commerce.Caching.CommerceCache>();
+        var today = await analytics.GetTodayAsync(shop);
+        var range = ReportCache.DefaultRange(shop, today);
+        await Eventually.TrueAsync(async () =>
+            (await cache.TryGetAsync<ReportCache.Metrics>(ReportCache.MetricsKey(range), ReportCache.Scope(shop))).HasValue
+            && (await cache.TryGetAsync<ReportCache.ShelfDashboard>(ReportCache.ShelfKey(shop), ReportCache.Scope(shop))).HasValue,
+            TimeSpan.FromSeconds(60), because: "the new instance warms the dashboards of shops with recent sales after it starts");
+        Assert.True(cache.Status.WarmedEntries >= 2);
     }
 
     [IntegrationFact(TestServer.Redis | TestServer.Postgres)]

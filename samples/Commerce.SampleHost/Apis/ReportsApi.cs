@@ -5,28 +5,13 @@ using Commerce.Caching;
 namespace Commerce.SampleHost;
 
 /// <summary>
-/// Reports of the seller's own shop, cached per shop (scope <c>shop:{id}</c>, invalidated by every webhook of the
-/// shop on every instance): sales, profit and platforms 15 minutes, dashboard 10 minutes, at-risk 5 minutes.
+/// Reports of the seller's own shop, cached per shop (<see cref="ReportCache"/>: scope <c>shop:{id}</c>, invalidated by
+/// every webhook of the shop on every instance): sales, profit and platforms 15 minutes, dashboard 10 minutes, at-risk
+/// 5 minutes.
 /// </summary>
 public static class ReportsApi
 {
-    private static readonly CommerceCacheEntryOptions Sales = new() { Duration = TimeSpan.FromMinutes(15) };
-    private static readonly CommerceCacheEntryOptions Dashboard = new() { Duration = TimeSpan.FromMinutes(10) };
-    private static readonly CommerceCacheEntryOptions AtRisk = new() { Duration = TimeSpan.FromMinutes(5) };
-
-    // The shop's today (a PostgreSQL read of its time zone) would otherwise cost a round trip per request, cache hit or
-    // not; a minute of staleness only matters in the minute after midnight.
-    private static readonly CommerceCacheEntryOptions Today = new() { Duration = TimeSpan.FromMinutes(1) };
-
-    public sealed record Metrics(
-        string ShopId, string Currency, DateOnly Start, DateOnly End, decimal TotalRevenue, int TotalOrders, decimal AverageOrderValue,
-        decimal TotalProfit, int TotalUnits, decimal? RevenueChange, decimal? OrdersChange, IReadOnlyList<TopProduct> TopProducts);
-
     public sealed record SalesBucket(DateOnly Period, decimal Revenue, int Orders, int Units);
-
-    public sealed record ShelfDashboard(
-        string ShopId, DateOnly AsOf, int Products, decimal InventoryValue, int AtRiskCount, int DeadStockCount, int ExpiringCount,
-        IReadOnlyList<AtRiskProduct> AtRisk, IReadOnlyList<DeadStockProduct> DeadStock, IReadOnlyList<ExpiringProduct> Expiring);
 
     public static IEndpointRouteBuilder MapReportsApi(this IEndpointRouteBuilder app)
     {
@@ -39,13 +24,7 @@ public static class ReportsApi
                 return error;
             }
 
-            var r = range.Value!;
-            return TypedResults.Ok(await cache.GetOrSetAsync($"metrics:{r.ShopId}:{r.From}:{r.To}", (analytics, r), static async (s, ct) =>
-            {
-                var d = await s.analytics.GetDashboardAsync(s.r, 5, ct);
-                return new Metrics(d.Range.ShopId, d.Currency, d.Range.From, d.Range.To, d.Revenue, d.Orders, d.AverageOrderValue, d.GrossProfit, d.Units,
-                    d.RevenueChange, d.OrdersChange, d.TopProducts);
-            }, Dashboard, Scope(r.ShopId), ct));
+            return TypedResults.Ok(await ReportCache.MetricsAsync(cache, analytics, range.Value!, ct));
         }).WithSummary("Revenue, orders, average order value, profit, units, change against the previous period, best sellers.");
 
         reports.MapGet("/sales-summary", async (string shopId, DateOnly? start, DateOnly? end, string? interval, ClaimsPrincipal user, IAnalyticsReports analytics, CommerceCache cache, CancellationToken ct) =>
@@ -64,40 +43,35 @@ public static class ReportsApi
             var r = range.Value!;
             return TypedResults.Ok(await cache.GetOrSetAsync($"sales:{r.ShopId}:{r.From}:{r.To}:{unit}", (analytics, r, unit), static async (s, ct) =>
                 (await s.analytics.GetSalesAsync(s.r, s.unit, ct)).Points.Select(p => new SalesBucket(p.Period, p.Revenue, p.Orders, p.Units)).ToList(),
-                Sales, Scope(r.ShopId), ct));
+                ReportCache.Sales, Scope(r.ShopId), ct));
         }).WithSummary("Sales per day, week or month in the shop's time zone, empty buckets included.");
 
         reports.MapGet("/profit-analysis", async (string shopId, DateOnly? start, DateOnly? end, ClaimsPrincipal user, IAnalyticsReports analytics, CommerceCache cache, CancellationToken ct) =>
         {
             var range = await RangeAsync(shopId, start, end, user, analytics, cache, ct);
             return range.Error ?? TypedResults.Ok(await cache.GetOrSetAsync($"profit:{range.Value!.ShopId}:{range.Value.From}:{range.Value.To}", (analytics, range.Value),
-                static (s, ct) => new ValueTask<ProfitReport>(s.analytics.GetProfitAsync(s.Value, 50, ct)), Sales, Scope(range.Value.ShopId), ct));
+                static (s, ct) => new ValueTask<ProfitReport>(s.analytics.GetProfitAsync(s.Value, 50, ct)), ReportCache.Sales, Scope(range.Value.ShopId), ct));
         }).WithSummary("Revenue, cost, gross profit and margin, overall and per product.");
 
         reports.MapGet("/platform-comparison", async (string shopId, DateOnly? start, DateOnly? end, ClaimsPrincipal user, IAnalyticsReports analytics, CommerceCache cache, CancellationToken ct) =>
         {
             var range = await RangeAsync(shopId, start, end, user, analytics, cache, ct);
             return range.Error ?? TypedResults.Ok(await cache.GetOrSetAsync($"platforms:{range.Value!.ShopId}:{range.Value.From}:{range.Value.To}", (analytics, range.Value),
-                static (s, ct) => new ValueTask<PlatformReport>(s.analytics.GetPlatformsAsync(s.Value, ct)), Sales, Scope(range.Value.ShopId), ct));
+                static (s, ct) => new ValueTask<PlatformReport>(s.analytics.GetPlatformsAsync(s.Value, ct)), ReportCache.Sales, Scope(range.Value.ShopId), ct));
         }).WithSummary("Sales per sales channel.");
 
         var shelf = app.MapGroup("/api/smart-shelf").RequireAuthorization().WithTags("SmartShelf");
         shelf.MapGet("/dashboard/{shopId}", async (string shopId, ClaimsPrincipal user, IAnalyticsReports analytics, CommerceCache cache, CancellationToken ct) =>
-            !user.OwnsShop(shopId) ? ShopAccess.Forbidden(shopId) : TypedResults.Ok(await cache.GetOrSetAsync($"shelf:{shopId}", (analytics, shopId), static async (s, ct) =>
-            {
-                var i = await s.analytics.GetInventoryInsightsAsync(s.shopId, ct);
-                return new ShelfDashboard(i.ShopId, i.AsOf, i.Products, i.InventoryValue, i.AtRisk.Count, i.DeadStock.Count, i.Expiring.Count,
-                    i.AtRisk.Take(5).ToList(), i.DeadStock.Take(5).ToList(), i.Expiring.Take(5).ToList());
-            }, AtRisk, Scope(shopId), ct)))
+            !user.OwnsShop(shopId) ? ShopAccess.Forbidden(shopId) : TypedResults.Ok(await ReportCache.ShelfAsync(cache, analytics, shopId, ct)))
             .WithSummary("Inventory value and counts of at-risk, dead and expiring stock, with the first of each.");
         shelf.MapGet("/at-risk/{shopId}", async (string shopId, ClaimsPrincipal user, IAnalyticsReports analytics, CommerceCache cache, CancellationToken ct) =>
             !user.OwnsShop(shopId) ? ShopAccess.Forbidden(shopId) : TypedResults.Ok(await cache.GetOrSetAsync($"at-risk:{shopId}", (analytics, shopId),
-                static async (s, ct) => (await s.analytics.GetInventoryInsightsAsync(s.shopId, ct)).AtRisk, AtRisk, Scope(shopId), ct)))
+                static async (s, ct) => (await s.analytics.GetInventoryInsightsAsync(s.shopId, ct)).AtRisk, ReportCache.AtRisk, Scope(shopId), ct)))
             .WithSummary("Products that run out within their lead time at the current velocity, with days of cover and a reorder point.");
         return app;
     }
 
-    private static string Scope(string shopId) => $"shop:{shopId}";
+    private static string Scope(string shopId) => ReportCache.Scope(shopId);
 
     /// <summary>The range asked for, by default the last 30 days up to the shop's today; or the error to answer.</summary>
     private static async Task<(ReportRange? Value, IResult? Error)> RangeAsync(string shopId, DateOnly? start, DateOnly? end, ClaimsPrincipal user, IAnalyticsReports analytics, CommerceCache cache, CancellationToken ct)
@@ -107,8 +81,7 @@ public static class ReportsApi
             return (null, ShopAccess.Forbidden(shopId));
         }
 
-        var to = end ?? await cache.GetOrSetAsync($"today:{shopId}", (analytics, shopId),
-            static (s, ct) => new ValueTask<DateOnly>(s.analytics.GetTodayAsync(s.shopId, ct)), Today, cancellationToken: ct);
+        var to = end ?? await ReportCache.TodayAsync(cache, analytics, shopId, ct);
         var from = start ?? to.AddDays(-29);
         if (from > to)
         {

@@ -133,6 +133,24 @@ internal sealed class DefaultAnalyticsReports(
         };
     }
 
+    public async Task<IReadOnlyList<string>> GetActiveShopsAsync(int days = 30, int limit = 100, CancellationToken cancellationToken = default)
+    {
+        ArgumentOutOfRangeException.ThrowIfNegativeOrZero(days);
+        ArgumentOutOfRangeException.ThrowIfNegativeOrZero(limit);
+        await using var command = connections.DataSource.CreateCommand(
+            $"select shop_id from {_s}.daily_sales where day >= @since group by shop_id order by sum(orders) desc, shop_id limit @limit");
+        command.Parameters.AddWithValue("since", DateOnly.FromDateTime(time.GetUtcNow().UtcDateTime).AddDays(-days));
+        command.Parameters.AddWithValue("limit", limit);
+        var shops = new List<string>();
+        await using var reader = await command.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
+        while (await reader.ReadAsync(cancellationToken).ConfigureAwait(false))
+        {
+            shops.Add(reader.GetString(0));
+        }
+
+        return shops;
+    }
+
     public async Task<InventoryInsights> GetInventoryInsightsAsync(string shopId, CancellationToken cancellationToken = default)
     {
         ArgumentException.ThrowIfNullOrEmpty(shopId);

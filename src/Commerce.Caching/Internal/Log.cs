@@ -44,7 +44,7 @@ internal static partial class Log
     [LoggerMessage(1012, LogLevel.Warning, "Value for key '{Key}' could not be serialized; returned but not cached.", EventName = "SerializationFailed")]
     public static partial void SerializationFailed(ILogger logger, string key, Exception exception);
 
-    [LoggerMessage(1013, LogLevel.Warning, "Cache warm-up entry '{Key}' failed.", EventName = "WarmupEntryFailed")]
+    [LoggerMessage(1013, LogLevel.Warning, "Cache warm-up of {Key} failed; it loads on first use instead.", EventName = "WarmupEntryFailed")]
     public static partial void WarmupEntryFailed(ILogger logger, string key, Exception exception);
 
     [LoggerMessage(1014, LogLevel.Information, "Cache warm-up finished: {Warmed} entries warmed, {Failed} failed.", EventName = "WarmupFinished")]
