@@ -14,7 +14,9 @@ public sealed class ReportQueries
     public ValueTask<SalesSummary> SalesAsync(int shopId, DateOnly month, CancellationToken ct) =>
         ValueTask.FromResult(new SalesSummary(shopId * 100m + month.Month, 3));
 
-    public Task<int[]> ActiveShopsAsync(CancellationToken ct) => Task.FromResult(new[] { 1, 2, 3 });
+    private static readonly int[] Shops = [1, 2, 3];
+
+    public Task<int[]> ActiveShopsAsync(CancellationToken ct) => Task.FromResult(Shops);
 }
 
 public sealed class ReportService(CommerceCache cache, ReportQueries queries)
@@ -41,10 +43,10 @@ public sealed class SalesWarmup(ReportQueries queries, TimeProvider time) : ICom
 {
     private static readonly CommerceCacheEntryOptions Sales = new() { Duration = TimeSpan.FromMinutes(15) };
 
-    public async IAsyncEnumerable<CacheWarmupEntry> GetEntriesAsync([EnumeratorCancellation] CancellationToken ct)
+    public async IAsyncEnumerable<CacheWarmupEntry> GetEntriesAsync([EnumeratorCancellation] CancellationToken cancellationToken)
     {
         var month = DateOnly.FromDateTime(time.GetUtcNow().UtcDateTime);
-        foreach (var shopId in await queries.ActiveShopsAsync(ct))
+        foreach (var shopId in await queries.ActiveShopsAsync(cancellationToken))
         {
             yield return CacheWarmupEntry.Create(
                 $"shop:{shopId}:sales:{month:yyyy-MM}",
