@@ -5,7 +5,9 @@
 // 2. Contention: N calls for N/4 units; checks that exactly N/4 are held (zero oversell, every unit sold).
 // 3. Baseline: redis-benchmark running the same reserve script (EVALSHA, random reservation and user ids) with
 //    pipelining on the same Redis: the machine's limit. Reports the ratio.
-// 4. The journal: how fast the load's journal entries are written to PostgreSQL, and that PostgreSQL then equals Redis.
+// 4. Confirm: a confirmation is written to PostgreSQL before it is acknowledged; its rate and latency against a
+//    release (the same change script, Redis only) in the same run: what durability costs.
+// 5. The journal: how fast the load's journal entries are written to PostgreSQL, and that PostgreSQL then equals Redis.
 // The background workers are off during 1-3, so the library and redis-benchmark run on the same quiet machine.
 using System.Diagnostics;
 using System.Globalization;
@@ -19,6 +21,7 @@ using StackExchange.Redis;
 var requests = Arg("--requests", 200_000);
 var concurrency = Arg("--concurrency", 256);
 var benchmarkClients = Arg("--redis-benchmark-clients", 50);
+var changes = Arg("--confirms", 20_000);
 var redis = Environment.GetEnvironmentVariable("ConnectionStrings__Redis") ?? "localhost:6379";
 var postgres = Environment.GetEnvironmentVariable("ConnectionStrings__Postgres") ?? "Host=localhost;Username=postgres;Password=postgres;Database=commerce";
 var prefix = $"bench:fs:{Guid.NewGuid():N}"[..24];
@@ -95,17 +98,28 @@ Console.WriteLine($"  (it reserved {baselineHeld:N0} units: the script did the f
 
 Console.WriteLine($"\nratio library / redis-benchmark: {throughput.PerSecond / limit:P0}");
 
-// ---- 4. the journal into PostgreSQL
+// ---- 4. confirm (durable in PostgreSQL first) against release (Redis only), same script, same run
+var paid = await sales.CreateSaleAsync(Sale(stock: changes * 2, limit: 1_000));
+var holds = new List<Reservation>(changes * 2);
+for (var i = 0; i < changes * 2; i++)
+{
+    holds.Add((await sales.ReserveAsync(new ReserveRequest { SaleId = paid.Id, ProductId = "p1", UserId = $"c{i}" })).Reservation!);
+}
+
+await Change("confirm (durable: PostgreSQL before the answer)", holds.Take(changes).ToList(), r => sales.ConfirmAsync(paid.Id, r.Id, r.UserId), ReservationOutcome.Confirmed);
+await Change("release (Redis only)", holds.Skip(changes).ToList(), r => sales.ReleaseAsync(paid.Id, r.Id, r.UserId), ReservationOutcome.Released);
+
+// ---- 5. the journal into PostgreSQL
 var watch = Stopwatch.StartNew();
 var persisted = 0;
-foreach (var id in new[] { open.Id, scarce.Id, baselineSale.Id })
+foreach (var id in new[] { open.Id, scarce.Id, baselineSale.Id, paid.Id })
 {
     persisted += await maintenance.DrainJournalAsync(id);
 }
 
 var drainSeconds = watch.Elapsed.TotalSeconds;
 var consistent = true;
-foreach (var id in new[] { open.Id, scarce.Id, baselineSale.Id })
+foreach (var id in new[] { open.Id, scarce.Id, baselineSale.Id, paid.Id })
 {
     consistent &= (await maintenance.ReconcileAsync(id)).IsConsistent;
 }
@@ -142,6 +156,31 @@ async Task<(double PerSecond, int Reserved)> Run(Guid sale, int count, string la
     }
 
     return (count / seconds, reserved);
+}
+
+async Task Change(string label, List<Reservation> targets, Func<Reservation, Task<ReservationResult>> change, ReservationOutcome expected)
+{
+    var latencies = new double[targets.Count];
+    var ok = 0;
+    var next = -1;
+    var watch = Stopwatch.StartNew();
+    await Task.WhenAll(Enumerable.Range(0, concurrency).Select(async _ =>
+    {
+        int i;
+        while ((i = Interlocked.Increment(ref next)) < targets.Count)
+        {
+            var started = Stopwatch.GetTimestamp();
+            var result = await change(targets[i]);
+            latencies[i] = Stopwatch.GetElapsedTime(started).TotalMilliseconds;
+            if (result.Outcome == expected)
+            {
+                Interlocked.Increment(ref ok);
+            }
+        }
+    }));
+    var seconds = watch.Elapsed.TotalSeconds;
+    Array.Sort(latencies);
+    Console.WriteLine($"{label}: {targets.Count / seconds:N0}/s, p50 {latencies[targets.Count / 2]:F2} ms, p99 {latencies[(int)(targets.Count * 0.99)]:F2} ms ({ok:N0} of {targets.Count:N0} {expected})");
 }
 
 FlashSaleDefinition Sale(int stock, int limit) => new()

@@ -10,7 +10,8 @@ public static class FlashSaleRegistration
         builder.Services.AddCommerceFlashSale(builder.Configuration.GetSection("Commerce:FlashSale"))
             .WithRedis(builder.Configuration.GetConnectionString("Redis")!)
             .WithPostgres(builder.Configuration.GetConnectionString("Postgres")!)
-            .AddEventSubscriber<ReservationNotifier>();   // optional: reserved / confirmed / released / expired
+            .AddEventSubscriber<ReservationNotifier>()    // optional: reserved / confirmed / released / expired
+            .AddLifecycleSubscriber<SaleRoom>();          // optional: started / ended / cancelled / sold out / units back
 
         builder.Services.AddRateLimiter(o => o.AddPolicy("reserve", context =>
         {
@@ -25,6 +26,11 @@ public static class FlashSaleRegistration
 public sealed class ReservationNotifier : IFlashSaleEventSubscriber
 {
     public ValueTask HandleAsync(FlashSaleEvent saleEvent, CancellationToken cancellationToken) => ValueTask.CompletedTask;
+}
+
+public sealed class SaleRoom : IFlashSaleLifecycleSubscriber
+{
+    public ValueTask HandleAsync(FlashSaleLifecycleEvent lifecycleEvent, CancellationToken cancellationToken) => ValueTask.CompletedTask;
 }
 
 public sealed class Checkout(IFlashSaleService sales)
@@ -57,6 +63,8 @@ public sealed class Checkout(IFlashSaleService sales)
             ReserveOutcome.LimitExceeded => $"limit reached ({reserve.RemainingAllowance} more allowed)",
             ReserveOutcome.SaleNotActive => $"sale is {reserve.SaleStatus}",
             ReserveOutcome.RateLimited => $"slow down, retry in {reserve.RetryAfter!.Value.TotalSeconds:F0} s",
+            ReserveOutcome.Recovering => "the sale is being restored after a Redis failure: retry shortly, same key",
+            ReserveOutcome.HoldEnded => $"your earlier hold was {reserve.Reservation!.State}",
             _ => reserve.Outcome.ToString(),
         };
     }

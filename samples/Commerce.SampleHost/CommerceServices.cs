@@ -37,9 +37,14 @@ public static class CommerceServices
             .WithRedis(redis)
             .WithPostgres(postgres)
             .AddEventSubscriber<ReservationNotifier>();
+        // One instance for both kinds of events, so its stock snapshots are coalesced across them.
+        builder.Services.AddSingleton<FlashSaleRooms>();
+        builder.Services.AddSingleton<IFlashSaleEventSubscriber>(sp => sp.GetRequiredService<FlashSaleRooms>());
+        builder.Services.AddSingleton<IFlashSaleLifecycleSubscriber>(sp => sp.GetRequiredService<FlashSaleRooms>());
         builder.Services.AddCommerceNotifications(configuration.GetSection("Commerce:Notifications"))
             .WithRedis(redis)
-            .WithPostgres(postgres);
+            .WithPostgres(postgres)
+            .AddRoomAuthorizer<HostRoomAuthorizer>();
         var secrets = configuration.GetSection("Commerce:Webhooks:Secrets").Get<string[]>() ?? [];
         builder.Services.AddCommerceWebhooks()
             .WithPostgres(postgres)

@@ -70,4 +70,19 @@ public static class CommerceFlashSaleBuilderExtensions
         builder.Services.TryAddEnumerable(ServiceDescriptor.Singleton<IFlashSaleEventSubscriber, TSubscriber>());
         return builder;
     }
+
+    /// <summary>
+    /// Adds a subscriber to sale lifecycle transitions: started, ended, cancelled, sold out, units back (see
+    /// <see cref="IFlashSaleLifecycleSubscriber"/>).
+    /// </summary>
+    /// <typeparam name="TSubscriber">The subscriber type, resolved from DI as a singleton.</typeparam>
+    /// <param name="builder">The builder.</param>
+    /// <returns>The builder.</returns>
+    public static ICommerceFlashSaleBuilder AddLifecycleSubscriber<TSubscriber>(this ICommerceFlashSaleBuilder builder)
+        where TSubscriber : class, IFlashSaleLifecycleSubscriber
+    {
+        ArgumentNullException.ThrowIfNull(builder);
+        builder.Services.TryAddEnumerable(ServiceDescriptor.Singleton<IFlashSaleLifecycleSubscriber, TSubscriber>());
+        return builder;
+    }
 }

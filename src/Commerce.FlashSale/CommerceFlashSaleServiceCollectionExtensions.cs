@@ -3,6 +3,7 @@ using Commerce.FlashSale.Internal;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 
 namespace Microsoft.Extensions.DependencyInjection;
@@ -49,21 +50,34 @@ public static class CommerceFlashSaleServiceCollectionExtensions
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<FlashSaleOptions>, FlashSaleOptionsConsistencyValidator>());
         services.TryAddSingleton(TimeProvider.System);
         services.AddLogging();
-        services.TryAddSingleton(sp => new FlashSaleConnections(
-            sp.GetRequiredService<IOptions<FlashSaleOptions>>().Value,
-            sp,
-            sp.GetService<FlashSaleRedisRegistration>(),
-            sp.GetService<FlashSalePostgresRegistration>()));
-        services.TryAddSingleton(sp => new FlashSaleKeys(sp.GetRequiredService<IOptions<FlashSaleOptions>>().Value.KeyPrefix));
-        services.TryAddSingleton(sp => new PostgresFlashSaleStore(sp.GetRequiredService<FlashSaleConnections>(), sp.GetRequiredService<IOptions<FlashSaleOptions>>().Value));
+        static FlashSaleOptions Options(IServiceProvider sp) => sp.GetRequiredService<IOptions<FlashSaleOptions>>().Value;
+        static ILogger Logger(IServiceProvider sp) => sp.GetRequiredService<ILoggerFactory>().CreateLogger("Commerce.FlashSale");
+        services.TryAddSingleton(sp => new FlashSaleConnections(Options(sp), sp, sp.GetService<FlashSaleRedisRegistration>(), sp.GetService<FlashSalePostgresRegistration>()));
+        services.TryAddSingleton(sp => new FlashSaleKeys(Options(sp).KeyPrefix));
+        services.TryAddSingleton(sp => new FlashSaleSql(Options(sp).Schema));
+        services.TryAddSingleton<SaleClock>();
+        services.TryAddSingleton<PostgresSaleStore>();
+        services.TryAddSingleton<PostgresReservationStore>();
+        services.TryAddSingleton<ConfirmationWriter>();
         services.TryAddSingleton(sp => new FlashSaleMetrics(sp.GetService<System.Diagnostics.Metrics.IMeterFactory>()));
+        services.TryAddSingleton(sp => new DrainLease(sp.GetRequiredService<FlashSaleConnections>(), sp.GetRequiredService<FlashSaleKeys>(), Options(sp).JournalLeaseDuration));
+        services.TryAddSingleton(sp => new EventDelivery(
+            sp.GetServices<IFlashSaleEventSubscriber>(), sp.GetServices<IFlashSaleLifecycleSubscriber>(), sp.GetRequiredService<PostgresSaleStore>(), Options(sp), Logger(sp)));
+        services.TryAddSingleton(sp => ActivatorUtilities.CreateInstance<JournalDrainer>(sp, Options(sp), Logger(sp)));
+        services.TryAddSingleton(sp => ActivatorUtilities.CreateInstance<SaleRecovery>(sp, Options(sp), Logger(sp)));
+        services.TryAddSingleton(sp => ActivatorUtilities.CreateInstance<ExpirySweeper>(sp, Options(sp), Logger(sp)));
+        services.TryAddSingleton(sp => ActivatorUtilities.CreateInstance<ActiveSaleRegistry>(sp, Options(sp)));
+        services.TryAddSingleton<Reconciler>();
+        services.TryAddSingleton(sp => ActivatorUtilities.CreateInstance<SaleWorkers>(sp, Options(sp), Logger(sp)));
+        services.TryAddSingleton(sp => ActivatorUtilities.CreateInstance<RedisRequirementsCheck>(sp, Logger(sp)));
         services.TryAddSingleton<IFlashSaleService, DefaultFlashSaleService>();
-        services.TryAddSingleton<IFlashSaleMaintenance, FlashSaleMaintenance>();
+        services.TryAddSingleton(sp => ActivatorUtilities.CreateInstance<FlashSaleMaintenance>(sp, Options(sp)));
+        services.TryAddSingleton<IFlashSaleMaintenance>(sp => sp.GetRequiredService<FlashSaleMaintenance>());
         services.TryAddSingleton(sp => new FlashSaleRateLimiterFactory(
             sp.GetRequiredService<FlashSaleConnections>(),
             sp.GetRequiredService<FlashSaleKeys>(),
             sp.GetRequiredService<IOptions<FlashSaleOptions>>(),
-            sp.GetRequiredService<IFlashSaleService>(),
+            sp.GetRequiredService<SaleClock>(),
             sp.GetRequiredService<TimeProvider>()));
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IHostedService, FlashSaleMigrationService>());
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IHostedService, FlashSaleBackgroundService>());

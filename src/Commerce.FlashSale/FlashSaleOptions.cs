@@ -36,12 +36,12 @@ public sealed class FlashSaleOptions
     /// <summary>Which clock decides windows and expiry. Default <see cref="FlashSaleClock.Redis"/>.</summary>
     public FlashSaleClock Clock { get; set; } = FlashSaleClock.Redis;
 
-    /// <summary>Holds a reserve call expires on its way (bounded work). Default 10.</summary>
-    [Range(0, 10_000)]
+    /// <summary>Holds a reserve call expires on its way (bounded work: at most 100). Default 10.</summary>
+    [Range(0, 100)]
     public int LazySweepBatch { get; set; } = 10;
 
-    /// <summary>Holds one background sweep step expires. Default 200.</summary>
-    [Range(1, 100_000)]
+    /// <summary>Holds one background sweep script expires (at most 1,000, so no call blocks a Redis shard for long). Default 200.</summary>
+    [Range(1, 1_000)]
     public int SweepBatch { get; set; } = 200;
 
     /// <summary>How often the background sweeper runs. Default 1 second.</summary>
@@ -59,6 +59,13 @@ public sealed class FlashSaleOptions
     /// <summary>How long one instance owns a sale's journal while draining it. Default 30 seconds.</summary>
     [Range(typeof(TimeSpan), "00:00:01", "01:00:00")]
     public TimeSpan JournalLeaseDuration { get; set; } = TimeSpan.FromSeconds(30);
+
+    /// <summary>
+    /// How long one event subscriber call may take before it counts as failed (its entries are delivered again later and
+    /// the drain goes on), so a hung subscriber can't stall its sale forever. Default 30 seconds.
+    /// </summary>
+    [Range(typeof(TimeSpan), "00:00:00.010", "01:00:00")]
+    public TimeSpan EventDeliveryTimeout { get; set; } = TimeSpan.FromSeconds(30);
 
     /// <summary>How long a sale's Redis keys live after it ends. Default 7 days.</summary>
     [Range(typeof(TimeSpan), "00:01:00", "365.00:00:00")]

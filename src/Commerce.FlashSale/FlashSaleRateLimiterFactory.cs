@@ -10,15 +10,15 @@ public sealed class FlashSaleRateLimiterFactory
     private readonly FlashSaleConnections _connections;
     private readonly FlashSaleKeys _keys;
     private readonly FlashSaleOptions _options;
-    private readonly DefaultFlashSaleService _service;
+    private readonly SaleClock _clock;
     private readonly TimeProvider _time;
 
-    internal FlashSaleRateLimiterFactory(FlashSaleConnections connections, FlashSaleKeys keys, IOptions<FlashSaleOptions> options, IFlashSaleService service, TimeProvider time)
+    internal FlashSaleRateLimiterFactory(FlashSaleConnections connections, FlashSaleKeys keys, IOptions<FlashSaleOptions> options, SaleClock clock, TimeProvider time)
     {
         _connections = connections;
         _keys = keys;
         _options = options.Value;
-        _service = (DefaultFlashSaleService)service;
+        _clock = clock;
         _time = time;
     }
 
@@ -29,7 +29,7 @@ public sealed class FlashSaleRateLimiterFactory
     public RateLimiter Create(Guid saleId, string userId)
     {
         ArgumentException.ThrowIfNullOrEmpty(userId);
-        return new FlashSaleRateLimiter(_connections, _keys.For(saleId), userId, _options.RateLimitPermits, _options.RateLimitPeriod, _service, _time);
+        return new FlashSaleRateLimiter(_connections, _keys.For(saleId), userId, _options.RateLimitPermits, _options.RateLimitPeriod, _clock, _time);
     }
 
     /// <summary>A partition for <see cref="PartitionedRateLimiter.Create{TResource, TPartitionKey}"/> (ASP.NET Core's <c>AddPolicy</c>).</summary>

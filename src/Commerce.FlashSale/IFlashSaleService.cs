@@ -35,7 +35,7 @@ public interface IFlashSaleService
     /// <param name="saleId">The sale.</param>
     /// <param name="cancellationToken">Cancels the call.</param>
     /// <returns>The sale, or null when there is none.</returns>
-    /// <exception cref="FlashSaleUnavailableException">Redis failed.</exception>
+    /// <exception cref="FlashSaleUnavailableException">Redis failed, or the sale is being recovered (transient).</exception>
     Task<FlashSaleSnapshot?> GetSaleAsync(Guid saleId, CancellationToken cancellationToken = default);
 
     /// <summary>Holds units for a user, atomically against stock, the user's limit, the sale window and the rate limit.</summary>
@@ -43,16 +43,24 @@ public interface IFlashSaleService
     /// <param name="cancellationToken">Cancels the wait (the reservation may still have been made: retry with the same id).</param>
     /// <returns>The outcome.</returns>
     /// <exception cref="FlashSaleDefinitionException">The request breaks a rule (quantity below 1, malformed ids).</exception>
-    /// <exception cref="FlashSaleUnavailableException">Redis failed.</exception>
+    /// <exception cref="FlashSaleUnavailableException">
+    /// Redis failed. When <see cref="FlashSaleUnavailableException.MayHaveApplied"/>, the hold may have been made: retry with
+    /// <see cref="FlashSaleUnavailableException.ReservationId"/> (generated when the request named none), which answers it.
+    /// </exception>
     Task<ReserveResult> ReserveAsync(ReserveRequest request, CancellationToken cancellationToken = default);
 
-    /// <summary>Turns a hold into a sale. Fails cleanly (<see cref="ReservationOutcome.Expired"/>) once the hold has expired.</summary>
+    /// <summary>
+    /// Turns a hold into a sale. Fails cleanly (<see cref="ReservationOutcome.Expired"/>) once the hold has expired. A
+    /// confirmation is durable before it is acknowledged: <see cref="ReservationOutcome.Confirmed"/> and
+    /// <see cref="ReservationOutcome.AlreadyConfirmed"/> are returned only once PostgreSQL holds it, so losing Redis never
+    /// loses it.
+    /// </summary>
     /// <param name="saleId">The sale.</param>
     /// <param name="reservationId">The reservation.</param>
     /// <param name="userId">The user holding it.</param>
     /// <param name="cancellationToken">Cancels the wait.</param>
     /// <returns>The outcome and the reservation.</returns>
-    /// <exception cref="FlashSaleUnavailableException">Redis failed.</exception>
+    /// <exception cref="FlashSaleUnavailableException">Redis or PostgreSQL failed; when <see cref="FlashSaleUnavailableException.MayHaveApplied"/>, call again: it answers the current state.</exception>
     Task<ReservationResult> ConfirmAsync(Guid saleId, string reservationId, string userId, CancellationToken cancellationToken = default);
 
     /// <summary>Gives a hold up; its units return to stock at once.</summary>
@@ -64,11 +72,12 @@ public interface IFlashSaleService
     /// <exception cref="FlashSaleUnavailableException">Redis failed.</exception>
     Task<ReservationResult> ReleaseAsync(Guid saleId, string reservationId, string userId, CancellationToken cancellationToken = default);
 
-    /// <summary>Reads one reservation.</summary>
+    /// <summary>Reads one reservation of a user (reservation ids are scoped to their user).</summary>
     /// <param name="saleId">The sale.</param>
     /// <param name="reservationId">The reservation.</param>
+    /// <param name="userId">The user holding it.</param>
     /// <param name="cancellationToken">Cancels the call.</param>
     /// <returns>The reservation, or null.</returns>
-    /// <exception cref="FlashSaleUnavailableException">Redis failed.</exception>
-    Task<Reservation?> GetReservationAsync(Guid saleId, string reservationId, CancellationToken cancellationToken = default);
+    /// <exception cref="FlashSaleUnavailableException">Redis failed, or the sale is being recovered.</exception>
+    Task<Reservation?> GetReservationAsync(Guid saleId, string reservationId, string userId, CancellationToken cancellationToken = default);
 }

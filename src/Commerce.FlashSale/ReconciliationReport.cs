@@ -9,6 +9,9 @@ namespace Commerce.FlashSale;
 /// <param name="Differences">Every difference found; empty when they agree.</param>
 public sealed record ReconciliationReport(Guid SaleId, long PendingJournalEntries, IReadOnlyList<ReconciliationDifference> Differences)
 {
+    /// <summary>Journal entries PostgreSQL refused and parked (dead letters), oldest first: each needs a look.</summary>
+    public IReadOnlyList<ParkedJournalEntry> DeadLetters { get; init; } = [];
+
     /// <summary>True when Redis and PostgreSQL agree.</summary>
     public bool IsConsistent => Differences.Count == 0;
 }

@@ -23,4 +23,10 @@ public enum ReservationOutcome
 
     /// <summary>No such reservation for this user in this sale.</summary>
     NotFound,
+
+    /// <summary>
+    /// Redis lost the sale's state and it is being rebuilt from PostgreSQL: nothing is acknowledged; call again shortly
+    /// with the same reservation id (a transient outcome, HTTP 503).
+    /// </summary>
+    Recovering,
 }

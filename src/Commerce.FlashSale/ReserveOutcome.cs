@@ -21,6 +21,18 @@ public enum ReserveOutcome
     /// <summary>No such sale, or no such product in it.</summary>
     NotFound,
 
-    /// <summary>The reservation id was already used for a different user, product or quantity.</summary>
+    /// <summary>The reservation id was already used by this user for a different product or quantity.</summary>
     IdempotencyConflict,
+
+    /// <summary>
+    /// A retry with the id of a hold that has since been released or has expired: nothing was reserved now, and
+    /// <see cref="ReserveResult.Reservation"/> says what became of the hold.
+    /// </summary>
+    HoldEnded,
+
+    /// <summary>
+    /// Redis lost the sale's state and it is being rebuilt from PostgreSQL (automatically): nothing was reserved; try
+    /// again after <see cref="ReserveResult.RetryAfter"/>. A transient outcome (HTTP 503).
+    /// </summary>
+    Recovering,
 }

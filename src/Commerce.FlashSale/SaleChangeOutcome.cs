@@ -17,4 +17,7 @@ public enum SaleChangeOutcome
 
     /// <summary>The sale is cancelled.</summary>
     Cancelled,
+
+    /// <summary>Redis lost the sale and it is being rebuilt from PostgreSQL: try again shortly.</summary>
+    Recovering,
 }

@@ -164,7 +164,7 @@ public sealed class ConcurrencyTests(RedisFixture redis, PostgresFixture postgre
             Assert.All(confirms, c => Assert.Contains(c.Outcome, new[] { ReservationOutcome.Confirmed, ReservationOutcome.Expired }));
             foreach (var (reservation, confirm) in reservations.Zip(confirms))
             {
-                var final = await instances[1].Sales.GetReservationAsync(sale.Id, reservation.Reservation!.Id);
+                var final = await instances[1].Sales.GetReservationAsync(sale.Id, reservation.Reservation!.Id, reservation.Reservation!.UserId);
                 Assert.Equal(confirm.Outcome == ReservationOutcome.Confirmed ? ReservationState.Confirmed : ReservationState.Expired, final!.State);
             }
 

@@ -199,7 +199,7 @@ public sealed class LifecycleTests(RedisFixture redis, PostgresFixture postgres)
 
         var item = Assert.Single((await h.Sales.GetSaleAsync(sale.Id))!.Items);
         Assert.Equal((3, 0), (item.Available, item.Reserved));
-        Assert.Equal(ReservationState.Expired, (await h.Sales.GetReservationAsync(sale.Id, held.Id))!.State);
+        Assert.Equal(ReservationState.Expired, (await h.Sales.GetReservationAsync(sale.Id, held.Id, held.UserId))!.State);
         Assert.Equal(ReservationOutcome.Expired, (await h.Sales.ConfirmAsync(sale.Id, held.Id, "alice")).Outcome);
         Assert.Equal(ReserveOutcome.Reserved, (await h.Sales.ReserveAsync(Request(sale.Id))).Outcome); // allowance back
     }

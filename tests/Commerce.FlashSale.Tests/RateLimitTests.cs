@@ -65,7 +65,7 @@ public sealed class RateLimitTests(RedisFixture redis, PostgresFixture postgres)
         {
             await limiterA.AcquireAsync(),
             await limiterB.AcquireAsync(),
-            limiterA.AttemptAcquire(),
+            await limiterA.AcquireAsync(),
             await limiterB.AcquireAsync(2),
         };
         using var denied = await limiterA.AcquireAsync();
@@ -116,5 +116,50 @@ public sealed class RateLimitTests(RedisFixture redis, PostgresFixture postgres)
 
         Assert.Equal(ReserveOutcome.Reserved, (await a.Sales.ReserveAsync(new ReserveRequest { SaleId = sale.Id, ProductId = "p1", UserId = "u" })).Outcome);
         Assert.Equal(ReserveOutcome.RateLimited, (await a.Sales.ReserveAsync(new ReserveRequest { SaleId = sale.Id, ProductId = "p1", UserId = "u" })).Outcome);
+    }
+
+    [IntegrationFact(TestServer.Redis | TestServer.Postgres)]
+    public async Task RateLimitState_OfASaleThatDoesNotExist_ExpiresAfterItsPeriod()
+    {
+        var name = TestNames.Unique();
+        await using var h = await SaleHarness.CreateAsync(redis.ConnectionString, postgres.ConnectionString, name, o => o.RateLimitPeriod = TimeSpan.FromMinutes(1));
+        var sale = Guid.NewGuid();
+        using var limiter = h.RateLimiters.Create(sale, "u");
+        using (await limiter.AcquireAsync())
+        {
+        }
+
+        var ttl = await redis.Database.KeyTimeToLiveAsync($"test:fs:{name}:{{{sale:N}}}:rate");
+        Assert.NotNull(ttl);
+        Assert.InRange(ttl.Value, TimeSpan.FromSeconds(1), TimeSpan.FromMinutes(1));
+    }
+
+    [IntegrationFact(TestServer.Redis | TestServer.Postgres)]
+    public async Task RateLimiter_MorePermitsThanTheLimitAtOnce_IsAnArgumentError()
+    {
+        await using var h = await SaleHarness.CreateAsync(redis.ConnectionString, postgres.ConnectionString, TestNames.Unique(), o => o.RateLimitPermits = 5);
+        using var limiter = h.RateLimiters.Create(Guid.NewGuid(), "u");
+
+        await Assert.ThrowsAsync<ArgumentOutOfRangeException>(async () => await limiter.AcquireAsync(6));
+        Assert.Throws<ArgumentOutOfRangeException>(() => limiter.AttemptAcquire(6));
+    }
+
+    [IntegrationFact(TestServer.Redis | TestServer.Postgres)]
+    public async Task RateLimiter_SynchronousAttempt_NeverBlocksAThreadOnRedis()
+    {
+        await using var proxy = TcpChaosProxy.Start(redis.EndPoint);
+        await using var h = await SaleHarness.CreateAsync($"{proxy.EndPoint},syncTimeout=30000,asyncTimeout=30000", postgres.ConnectionString, TestNames.Unique());
+        using var limiter = h.RateLimiters.Create(Guid.NewGuid(), "u");
+        using (var warm = await limiter.AcquireAsync())
+        {
+            Assert.True(warm.IsAcquired);
+        }
+
+        proxy.Hang(); // Redis answers nothing for 30 s
+        var attempt = Task.Run(() => limiter.AttemptAcquire());
+
+        using var lease = await attempt.WaitAsync(TimeSpan.FromSeconds(10)); // the guard only stops a hung test
+        Assert.False(lease.IsAcquired); // undecided without Redis: the middleware goes on to AcquireAsync
+        proxy.Restore();
     }
 }

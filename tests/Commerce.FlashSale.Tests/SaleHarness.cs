@@ -23,6 +23,24 @@ public sealed class SaleHarness : IAsyncDisposable
 
     public IServiceProvider Services => _provider;
 
+    /// <summary>Starts the hosted services (migrations, the startup check, the background workers when turned on).</summary>
+    public async Task StartAsync()
+    {
+        foreach (var hosted in _provider.GetServices<Microsoft.Extensions.Hosting.IHostedService>())
+        {
+            await hosted.StartAsync(CancellationToken.None);
+        }
+    }
+
+    /// <summary>Stops the hosted services.</summary>
+    public async Task StopAsync()
+    {
+        foreach (var hosted in _provider.GetServices<Microsoft.Extensions.Hosting.IHostedService>().Reverse())
+        {
+            await hosted.StopAsync(CancellationToken.None);
+        }
+    }
+
     public static async Task<SaleHarness> CreateAsync(
         string redis,
         string postgres,

@@ -7,8 +7,9 @@ namespace Commerce.Testing;
 /// <summary>
 /// A TCP proxy in front of a real server that a test can break on purpose: <see cref="Refuse"/>
 /// drops every connection and refuses new ones (the server is down), <see cref="Hang"/> holds
-/// traffic without answering (the server is slow or the network partitioned), <see cref="Restore"/>
-/// forwards again on the same port. Used to inject failures without stopping a shared server.
+/// traffic without answering (the server is slow or the network partitioned), <see cref="HangReplies"/>
+/// passes requests to the server but holds its replies (the server did the work; the client never hears),
+/// <see cref="Restore"/> forwards again on the same port. Used to inject failures without stopping a shared server.
 /// </summary>
 public sealed class TcpChaosProxy : IAsyncDisposable
 {
@@ -18,6 +19,7 @@ public sealed class TcpChaosProxy : IAsyncDisposable
     private readonly CancellationTokenSource _disposed = new();
     private TcpListener? _listener;
     private TaskCompletionSource _flowing = NewFlowing(open: true);
+    private TaskCompletionSource _replies = NewFlowing(open: true);
     private int _nextId;
 
     private TcpChaosProxy(string upstreamHost, int upstreamPort)
@@ -68,6 +70,18 @@ public sealed class TcpChaosProxy : IAsyncDisposable
         }
     }
 
+    /// <summary>
+    /// Keeps passing requests to the server but holds every reply: what a client sees when the server ran its command and
+    /// the answer was lost (a timeout after the work was done).
+    /// </summary>
+    public void HangReplies()
+    {
+        if (_replies.Task.IsCompleted)
+        {
+            _replies = NewFlowing(open: false);
+        }
+    }
+
     /// <summary>Forwards again: listens on the same port and releases held traffic.</summary>
     public void Restore()
     {
@@ -77,6 +91,7 @@ public sealed class TcpChaosProxy : IAsyncDisposable
         }
 
         _flowing.TrySetResult();
+        _replies.TrySetResult();
     }
 
     /// <inheritdoc />
@@ -85,6 +100,7 @@ public sealed class TcpChaosProxy : IAsyncDisposable
         await _disposed.CancelAsync();
         Refuse();
         _flowing.TrySetResult();
+        _replies.TrySetResult();
         _disposed.Dispose();
     }
 
@@ -144,7 +160,7 @@ public sealed class TcpChaosProxy : IAsyncDisposable
 
         var id = Interlocked.Increment(ref _nextId);
         _connections[id] = (client, upstream);
-        await Task.WhenAny(PumpAsync(client, upstream), PumpAsync(upstream, client));
+        await Task.WhenAny(PumpAsync(client, upstream, replies: false), PumpAsync(upstream, client, replies: true));
         if (_connections.TryRemove(id, out _))
         {
             Close(client);
@@ -152,7 +168,7 @@ public sealed class TcpChaosProxy : IAsyncDisposable
         }
     }
 
-    private async Task PumpAsync(Socket from, Socket to)
+    private async Task PumpAsync(Socket from, Socket to, bool replies)
     {
         var buffer = new byte[64 * 1024];
         try
@@ -166,6 +182,11 @@ public sealed class TcpChaosProxy : IAsyncDisposable
                 }
 
                 await _flowing.Task.WaitAsync(_disposed.Token);
+                if (replies)
+                {
+                    await _replies.Task.WaitAsync(_disposed.Token);
+                }
+
                 await to.SendAsync(buffer.AsMemory(0, read), SocketFlags.None, _disposed.Token);
             }
         }

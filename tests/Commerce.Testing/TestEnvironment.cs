@@ -60,6 +60,11 @@ public static class TestEnvironment
             missing.Add(PostgresVariable);
         }
 
+        if (servers.HasFlag(TestServer.OwnedRedis) && RedisServerProcess.Binary is null)
+        {
+            missing.Add("the redis-server binary on PATH");
+        }
+
         return missing.Count == 0
             ? null
             : $"Needs {string.Join(" and ", missing)}: run `./build.sh test` or `eval \"$(eng/services.sh start)\"` first.";

@@ -15,4 +15,10 @@ public enum TestServer
 
     /// <summary>A PostgreSQL server (<c>COMMERCE_TEST_POSTGRES</c>).</summary>
     Postgres = 4,
+
+    /// <summary>
+    /// A Redis server the test starts and owns (<see cref="RedisServerProcess"/>), so it may FLUSHALL, DEBUG SLEEP,
+    /// kill or restart it: needs the <c>redis-server</c> binary (eng/services.sh installs it).
+    /// </summary>
+    OwnedRedis = 8,
 }

@@ -3,7 +3,11 @@ using Commerce.FlashSale;
 
 namespace Commerce.SampleHost;
 
-/// <summary>Flash sales: admins create them; shoppers reserve, confirm after payment, or release.</summary>
+/// <summary>
+/// Flash sales: admins create them for their own shop; anyone signed in reads a sale (public sale data, also live in
+/// room <c>flash_sale:{id}</c>); shoppers reserve, confirm after payment, or release. A sale Redis lost is rebuilt by
+/// itself: meanwhile calls answer 503 with Retry-After.
+/// </summary>
 public static class FlashSalesApi
 {
     public sealed record CreateSaleRequest(string ShopId, string Name, DateTimeOffset StartsAt, DateTimeOffset EndsAt, IReadOnlyList<CreateSaleItem> Items);
@@ -45,7 +49,7 @@ public static class FlashSalesApi
 
         sales.MapGet("/{id:guid}", async Task<IResult> (Guid id, IFlashSaleService service, CancellationToken ct) =>
             await service.GetSaleAsync(id, ct) is { } sale ? TypedResults.Ok(sale) : NotFound("sale", id.ToString()))
-            .WithSummary("Status and per-item stock, available, reserved and confirmed units.");
+            .WithSummary("Status and per-item stock, available, reserved and confirmed units (anyone signed in).");
 
         sales.MapPost("/{id:guid}/reserve", async Task<IResult> (Guid id, ReserveBody body, HttpRequest http, ClaimsPrincipal user, IFlashSaleService service, CancellationToken ct) =>
         {
@@ -79,24 +83,33 @@ public static class FlashSalesApi
                     return Problem(StatusCodes.Status422UnprocessableEntity, "Sale not active", $"The sale is {result.SaleStatus?.ToString().ToLowerInvariant() ?? "not active"}.");
                 case ReserveOutcome.IdempotencyConflict:
                     return Problem(StatusCodes.Status409Conflict, "Idempotency key reused", "This Idempotency-Key was used for a different reservation.");
+                case ReserveOutcome.HoldEnded:
+                    return Problem(StatusCodes.Status409Conflict, "Reservation ended", $"This Idempotency-Key's reservation was {result.Reservation!.State.ToString().ToLowerInvariant()}; nothing was reserved now.");
+                case ReserveOutcome.Recovering:
+                    return Recovering(http, result.RetryAfter);
                 default:
                     return NotFound("sale or item", $"{id}/{body.ProductId}");
             }
         }).WithSummary("Reserves units for the caller: 201, 409 sold out, 422 limit exceeded or sale not active, 429 rate limited.");
 
-        sales.MapPost("/{id:guid}/confirm-reservation/{reservationId}", (Guid id, string reservationId, ClaimsPrincipal user, IFlashSaleService service, CancellationToken ct) =>
-            ChangeAsync(service.ConfirmAsync(id, reservationId, user.UserId()!, ct), ReservationOutcome.AlreadyConfirmed))
-            .WithSummary("Confirms a reservation after payment.");
-        sales.MapPost("/{id:guid}/release-reservation/{reservationId}", (Guid id, string reservationId, ClaimsPrincipal user, IFlashSaleService service, CancellationToken ct) =>
-            ChangeAsync(service.ReleaseAsync(id, reservationId, user.UserId()!, ct), ReservationOutcome.AlreadyReleased))
+        sales.MapPost("/{id:guid}/confirm-reservation/{reservationId}", (Guid id, string reservationId, HttpResponse http, ClaimsPrincipal user, IFlashSaleService service, CancellationToken ct) =>
+            ChangeAsync(service.ConfirmAsync(id, reservationId, user.UserId()!, ct), ReservationOutcome.AlreadyConfirmed, http))
+            .WithSummary("Confirms a reservation after payment; 200 only once it is durable.");
+        sales.MapPost("/{id:guid}/release-reservation/{reservationId}", (Guid id, string reservationId, HttpResponse http, ClaimsPrincipal user, IFlashSaleService service, CancellationToken ct) =>
+            ChangeAsync(service.ReleaseAsync(id, reservationId, user.UserId()!, ct), ReservationOutcome.AlreadyReleased, http))
             .WithSummary("Releases a reservation; its units return to stock.");
         return app;
     }
 
     /// <summary>200 with the reservation when changed, or when repeated (confirm twice); 409 when it is in another final state.</summary>
-    private static async Task<IResult> ChangeAsync(Task<ReservationResult> change, ReservationOutcome repeated)
+    private static async Task<IResult> ChangeAsync(Task<ReservationResult> change, ReservationOutcome repeated, HttpResponse http)
     {
         var result = await change;
+        if (result.Outcome == ReservationOutcome.Recovering)
+        {
+            return Recovering(http.HttpContext.Request, null);
+        }
+
         if (result.Outcome is ReservationOutcome.Confirmed or ReservationOutcome.Released || (result.Outcome == repeated && result.Reservation is not null))
         {
             return TypedResults.Ok(ToResponse(result.Reservation!));
@@ -110,6 +123,13 @@ public static class FlashSalesApi
             ReservationOutcome.SaleNotActive => Problem(StatusCodes.Status422UnprocessableEntity, "Sale not active", "The sale is not active."),
             _ => NotFound("reservation", "of this user"),
         };
+    }
+
+    /// <summary>503 with Retry-After: the sale is being rebuilt from PostgreSQL after Redis lost it.</summary>
+    private static Microsoft.AspNetCore.Http.HttpResults.ProblemHttpResult Recovering(HttpRequest http, TimeSpan? retryAfter)
+    {
+        http.HttpContext.Response.Headers.RetryAfter = Math.Max(1, Math.Ceiling((retryAfter ?? TimeSpan.FromSeconds(1)).TotalSeconds)).ToString(System.Globalization.CultureInfo.InvariantCulture);
+        return Problem(StatusCodes.Status503ServiceUnavailable, "Sale recovering", "The sale is being restored after a storage failure; nothing was changed. Retry shortly with the same Idempotency-Key.");
     }
 
     private static ReservationResponse ToResponse(Reservation r) =>

@@ -4,37 +4,28 @@ using Microsoft.Extensions.Options;
 
 namespace Commerce.FlashSale.Internal;
 
-/// <summary>
-/// Two loops over the active sales: the expiry sweeper (returns the units of holds whose time has passed, in bounded
-/// steps) and the journal worker (drains each sale's journal into PostgreSQL and delivers events).
-/// </summary>
+/// <summary>Runs <see cref="SaleWorkers"/> every <see cref="FlashSaleOptions.JournalPollInterval"/> unless background work is off.</summary>
 internal sealed class FlashSaleBackgroundService(
-    IFlashSaleMaintenance maintenance,
+    SaleWorkers workers,
     IOptions<FlashSaleOptions> options,
     TimeProvider time,
     ILogger<FlashSaleBackgroundService> logger) : BackgroundService
 {
-    private readonly FlashSaleMaintenance _maintenance = (FlashSaleMaintenance)maintenance;
     private readonly FlashSaleOptions _options = options.Value;
 
-    protected override Task ExecuteAsync(CancellationToken stoppingToken) =>
-        _options.RunBackgroundWorkers
-            ? Task.WhenAll(
-                LoopAsync(_options.SweepInterval, SweepAsync, stoppingToken),
-                LoopAsync(_options.JournalPollInterval, DrainAsync, stoppingToken))
-            : Task.CompletedTask;
-
-    private async Task LoopAsync(TimeSpan interval, Func<Guid, CancellationToken, Task> pass, CancellationToken stoppingToken)
+    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
+        if (!_options.RunBackgroundWorkers)
+        {
+            return;
+        }
+
         await Task.Yield();
         while (!stoppingToken.IsCancellationRequested)
         {
             try
             {
-                foreach (var sale in await _maintenance.ActiveSalesAsync().ConfigureAwait(false))
-                {
-                    await pass(sale, stoppingToken).ConfigureAwait(false);
-                }
+                await workers.TickAsync(stoppingToken).ConfigureAwait(false);
             }
             catch (Exception e) when (!stoppingToken.IsCancellationRequested)
             {
@@ -43,37 +34,14 @@ internal sealed class FlashSaleBackgroundService(
 
             try
             {
-                await Task.Delay(interval, time, stoppingToken).ConfigureAwait(false);
+                await Task.Delay(_options.JournalPollInterval, time, stoppingToken).ConfigureAwait(false);
             }
             catch (OperationCanceledException)
             {
-                return;
+                break;
             }
         }
-    }
 
-    private async Task SweepAsync(Guid sale, CancellationToken stoppingToken)
-    {
-        try
-        {
-            await _maintenance.SweepExpiredAsync(sale, stoppingToken).ConfigureAwait(false);
-        }
-        catch (Exception e) when (e is FlashSaleUnavailableException && !stoppingToken.IsCancellationRequested)
-        {
-            Log.SweepFailed(logger, sale, e);
-        }
-    }
-
-    private async Task DrainAsync(Guid sale, CancellationToken stoppingToken)
-    {
-        try
-        {
-            await _maintenance.DrainJournalAsync(sale, stoppingToken).ConfigureAwait(false);
-            await _maintenance.RetireIfDoneAsync(sale, stoppingToken).ConfigureAwait(false);
-        }
-        catch (Exception e) when (e is FlashSaleUnavailableException or Npgsql.NpgsqlException && !stoppingToken.IsCancellationRequested)
-        {
-            Log.JournalDrainFailed(logger, sale, e);
-        }
+        await workers.DrainedAsync().ConfigureAwait(false);
     }
 }

@@ -5,15 +5,12 @@ namespace Commerce.FlashSale.Internal;
 
 /// <summary>
 /// The Redis keys of each sale: <c>prefix:{saleId}:name</c>. The braces are the Redis Cluster hash tag, so all of a
-/// sale's keys live in one slot and one script may touch them together. See <see cref="FlashSaleScripts"/>.
+/// sale's keys live in one slot and one script may touch them together. See <c>Internal/Scripts/prelude.lua</c>.
 /// </summary>
 internal sealed class FlashSaleKeys(string prefix)
 {
     private static readonly string[] Names = ["sale", "items", "holds", "res", "exp", "journal", "rate"];
     private readonly ConcurrentDictionary<Guid, RedisKey[]> _cache = new();
-
-    /// <summary>The set of sales the background workers look after (one key, its own slot).</summary>
-    public RedisKey ActiveSales { get; } = prefix + ":sales";
 
     /// <summary>The seven script keys of a sale, cached (StackExchange.Redis does not modify key arrays).</summary>
     public RedisKey[] For(Guid saleId) =>
@@ -25,6 +22,6 @@ internal sealed class FlashSaleKeys(string prefix)
 
     public RedisKey Reservations(Guid saleId) => For(saleId)[3];
 
-    /// <summary>The lease one instance takes to drain a sale's journal.</summary>
+    /// <summary>The lease under which one instance drains or rebuilds a sale.</summary>
     public RedisKey DrainLease(Guid saleId) => $"{prefix}:{{{saleId:N}}}:drain";
 }

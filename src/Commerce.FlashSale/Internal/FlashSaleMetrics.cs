@@ -56,6 +56,8 @@ internal sealed class FlashSaleMetrics : IDisposable
         ReserveOutcome.SaleNotActive => "sale_not_active",
         ReserveOutcome.RateLimited => "rate_limited",
         ReserveOutcome.NotFound => "not_found",
+        ReserveOutcome.HoldEnded => "hold_ended",
+        ReserveOutcome.Recovering => "recovering",
         _ => "idempotency_conflict",
     };
 }

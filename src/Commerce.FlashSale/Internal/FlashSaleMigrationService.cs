@@ -3,11 +3,21 @@ using Microsoft.Extensions.Options;
 
 namespace Commerce.FlashSale.Internal;
 
-/// <summary>Applies the migrations when the host starts, before the background workers run.</summary>
-internal sealed class FlashSaleMigrationService(IFlashSaleMaintenance maintenance, IOptions<FlashSaleOptions> options) : IHostedService
+/// <summary>
+/// At host start, before the background workers run: applies the migrations and checks what the sale data needs from
+/// Redis (<see cref="RedisRequirementsCheck"/>).
+/// </summary>
+internal sealed class FlashSaleMigrationService(IFlashSaleMaintenance maintenance, RedisRequirementsCheck redis, IOptions<FlashSaleOptions> options) : IHostedService
 {
-    public Task StartAsync(CancellationToken cancellationToken) =>
-        options.Value.ApplyMigrationsOnStart ? maintenance.MigrateAsync(cancellationToken) : Task.CompletedTask;
+    public async Task StartAsync(CancellationToken cancellationToken)
+    {
+        if (options.Value.ApplyMigrationsOnStart)
+        {
+            await maintenance.MigrateAsync(cancellationToken).ConfigureAwait(false);
+        }
+
+        await redis.CheckAsync(cancellationToken).ConfigureAwait(false);
+    }
 
     public Task StopAsync(CancellationToken cancellationToken) => Task.CompletedTask;
 }

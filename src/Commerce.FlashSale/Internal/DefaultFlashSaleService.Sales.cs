@@ -1,0 +1,170 @@
+using System.Globalization;
+using Npgsql;
+using StackExchange.Redis;
+
+namespace Commerce.FlashSale.Internal;
+
+/// <summary>
+/// Sale definitions. PostgreSQL is written first (it is what a rebuild restores from), Redis second; an update is
+/// committed in PostgreSQL only after Redis took it, and undone in Redis if that commit fails, so the two never
+/// disagree on a definition. Reservations are never deleted by an update.
+/// </summary>
+internal sealed partial class DefaultFlashSaleService
+{
+    public async Task<FlashSaleSnapshot> CreateSaleAsync(FlashSaleDefinition definition, CancellationToken cancellationToken = default)
+    {
+        FlashSaleValidation.Validate(definition);
+        var id = definition.Id ?? Guid.NewGuid();
+        using var activity = Activities.StartActivity("commerce.flash_sale.create");
+        activity?.SetTag("commerce.flash_sale.id", id);
+
+        var existing = await _sales.InsertSaleAsync(id, definition, cancellationToken).ConfigureAwait(false);
+        if (existing is not null && !SameDefinition(existing, definition))
+        {
+            throw new FlashSaleDefinitionException(new Dictionary<string, string[]>
+            {
+                ["id"] = [$"A different sale with id {id} already exists."],
+            });
+        }
+
+        var epoch = existing is null ? 1 : (await _sales.LoadAsync(id, cancellationToken).ConfigureAwait(false))?.Epoch ?? 1;
+        var db = await _connections.RedisAsync().ConfigureAwait(false);
+        await RedisErrors.RunAsync(() => db.ScriptEvaluateAsync(FlashSaleScripts.Create, _keys.For(id), DefinitionArgs([], definition, epoch))).ConfigureAwait(false);
+        _registry.Invalidate();
+        if (existing is null)
+        {
+            Log.SaleCreated(_logger, id, definition.ShopId);
+        }
+
+        return await GetSaleAsync(id, cancellationToken).ConfigureAwait(false)
+            ?? throw new FlashSaleUnavailableException($"Sale {id} was created but Redis does not show it.");
+    }
+
+    public async Task<SaleChangeOutcome> UpdateSaleAsync(Guid saleId, FlashSaleDefinition definition, CancellationToken cancellationToken = default)
+    {
+        FlashSaleValidation.Validate(definition);
+        var stored = await PostgresErrors.RunAsync(() => _sales.LoadAsync(saleId, cancellationToken)).ConfigureAwait(false);
+        if (stored is null)
+        {
+            return SaleChangeOutcome.NotFound;
+        }
+
+        NpgsqlTransaction transaction;
+        try
+        {
+            transaction = await _sales.BeginUpdateAsync(saleId, definition, cancellationToken).ConfigureAwait(false);
+        }
+        catch (FlashSaleUnavailableException e) when (e.InnerException is PostgresException { SqlState: PostgresErrorCodes.ForeignKeyViolation })
+        {
+            return SaleChangeOutcome.AlreadyStarted; // an item to remove has reservations: the sale is under way
+        }
+
+        var connection = transaction.Connection!;
+        try
+        {
+            var db = await _connections.RedisAsync().ConfigureAwait(false);
+            var result = await RedisErrors.RunAsync(() => db.ScriptEvaluateAsync(FlashSaleScripts.Update, _keys.For(saleId), DefinitionArgs([_clock.Now()], definition, 0))).ConfigureAwait(false);
+            var outcome = (string?)result switch
+            {
+                "updated" => SaleChangeOutcome.Done,
+                "not_found" => SaleChangeOutcome.NotFound,
+                "recovering" => SaleChangeOutcome.Recovering,
+                "cancelled" => SaleChangeOutcome.Cancelled,
+                _ => SaleChangeOutcome.AlreadyStarted,
+            };
+            if (outcome != SaleChangeOutcome.Done)
+            {
+                await transaction.RollbackAsync(cancellationToken).ConfigureAwait(false);
+                return outcome;
+            }
+
+            try
+            {
+                await transaction.CommitAsync(cancellationToken).ConfigureAwait(false);
+            }
+            catch (NpgsqlException e)
+            {
+                // Redis has the new definition, PostgreSQL does not: put the old one back in Redis.
+                await RedisErrors.RunAsync(() => db.ScriptEvaluateAsync(FlashSaleScripts.Update, _keys.For(saleId), DefinitionArgs([_clock.Now()], stored.Definition, 0))).ConfigureAwait(false);
+                throw new FlashSaleUnavailableException($"PostgreSQL could not store the update of sale {saleId}; the sale is unchanged. ({e.Message})", e);
+            }
+
+            return SaleChangeOutcome.Done;
+        }
+        finally
+        {
+            await transaction.DisposeAsync().ConfigureAwait(false);
+            await connection.DisposeAsync().ConfigureAwait(false);
+        }
+    }
+
+    public async Task<SaleChangeOutcome> CancelSaleAsync(Guid saleId, CancellationToken cancellationToken = default)
+    {
+        var db = await _connections.RedisAsync().ConfigureAwait(false);
+        var result = await RedisErrors.RunAsync(() => db.ScriptEvaluateAsync(FlashSaleScripts.Cancel, _keys.For(saleId), [_clock.Now()]), "cancel", null).ConfigureAwait(false);
+        var outcome = (string?)result switch
+        {
+            "cancelled" => SaleChangeOutcome.Done,
+            "already_cancelled" => SaleChangeOutcome.Cancelled,
+            "ended" => SaleChangeOutcome.AlreadyEnded,
+            "recovering" => SaleChangeOutcome.Recovering,
+            _ => await _recovery.OnMissingAsync(saleId, cancellationToken).ConfigureAwait(false) ? SaleChangeOutcome.Recovering : SaleChangeOutcome.NotFound,
+        };
+        if (outcome is SaleChangeOutcome.Done or SaleChangeOutcome.Cancelled)
+        {
+            await _sales.CancelSaleAsync(saleId, cancellationToken).ConfigureAwait(false);
+        }
+
+        return outcome;
+    }
+
+    public async Task<FlashSaleSnapshot?> GetSaleAsync(Guid saleId, CancellationToken cancellationToken = default)
+    {
+        var db = await _connections.RedisAsync().ConfigureAwait(false);
+        var (snapshot, recovering) = SaleReadReply.Decode(await RedisErrors.RunAsync(() => db.ScriptEvaluateAsync(FlashSaleScripts.Read, _keys.For(saleId), [_clock.Now()])).ConfigureAwait(false), saleId);
+        if (snapshot is null && (recovering || await _recovery.OnMissingAsync(saleId, cancellationToken).ConfigureAwait(false)))
+        {
+            throw new FlashSaleUnavailableException($"Flash sale {saleId} is being recovered from PostgreSQL; try again shortly.");
+        }
+
+        return snapshot;
+    }
+
+    /// <summary>The definition as script arguments: window, [shop,] name, expiry, [epoch,] then each item.</summary>
+    private RedisValue[] DefinitionArgs(RedisValue[] head, FlashSaleDefinition definition, long epoch)
+    {
+        var create = head.Length == 0;
+        var args = new List<RedisValue>(head)
+        {
+            definition.StartsAt.ToUnixTimeMilliseconds(),
+            definition.EndsAt.ToUnixTimeMilliseconds(),
+        };
+        if (create)
+        {
+            args.Add(definition.ShopId);
+        }
+
+        args.Add(definition.Name);
+        args.Add((definition.EndsAt + _options.RedisRetention).ToUnixTimeMilliseconds());
+        if (create)
+        {
+            args.Add(epoch);
+        }
+
+        foreach (var item in definition.Items)
+        {
+            args.Add(item.ProductId);
+            args.Add(item.Stock);
+            args.Add(item.Price.ToString(CultureInfo.InvariantCulture));
+            args.Add(item.PerUserLimit);
+        }
+
+        return args.ToArray();
+    }
+
+    private static bool SameDefinition(FlashSaleDefinition a, FlashSaleDefinition b) =>
+        a.ShopId == b.ShopId && a.Name == b.Name
+        && a.StartsAt.ToUnixTimeMilliseconds() == b.StartsAt.ToUnixTimeMilliseconds()
+        && a.EndsAt.ToUnixTimeMilliseconds() == b.EndsAt.ToUnixTimeMilliseconds()
+        && a.Items.OrderBy(i => i.ProductId, StringComparer.Ordinal).SequenceEqual(b.Items.OrderBy(i => i.ProductId, StringComparer.Ordinal));
+}

@@ -1,0 +1,149 @@
+using Microsoft.Extensions.Logging;
+using Npgsql;
+
+namespace Commerce.FlashSale.Internal;
+
+/// <summary>
+/// Drains a sale's journal into PostgreSQL and delivers its events, under the sale's <see cref="DrainLease"/>, in journal
+/// order, and only then deletes the entries (a crash replays them harmlessly: writes are idempotent by version). Every
+/// write names the epoch the entries come from, so a drainer of a Redis state being rebuilt is refused. An entry
+/// PostgreSQL can't take (unreadable, or refused by a constraint) is parked in the dead letters instead of blocking the
+/// journal.
+/// </summary>
+internal sealed class JournalDrainer(
+    FlashSaleConnections connections,
+    FlashSaleKeys keys,
+    DrainLease lease,
+    PostgresReservationStore reservations,
+    EventDelivery delivery,
+    FlashSaleOptions options,
+    FlashSaleMetrics metrics,
+    ILogger logger)
+{
+    /// <summary>Drains if no other instance is: 0 when one is.</summary>
+    public async Task<int> DrainAsync(Guid saleId, CancellationToken cancellationToken)
+    {
+        if (await lease.TryAcquireAsync(saleId).ConfigureAwait(false) is not { } token)
+        {
+            return 0; // another instance is draining this sale; one drainer keeps PostgreSQL in journal order
+        }
+
+        try
+        {
+            return await DrainUnderLeaseAsync(saleId, token, cancellationToken).ConfigureAwait(false);
+        }
+        finally
+        {
+            await lease.ReleaseAsync(saleId, token).ConfigureAwait(false);
+        }
+    }
+
+    /// <summary>Drains as the holder of the lease <paramref name="token"/> (the recovery drains before it rebuilds).</summary>
+    public async Task<int> DrainUnderLeaseAsync(Guid saleId, string token, CancellationToken cancellationToken)
+    {
+        using var activity = DefaultFlashSaleService.Activities.StartActivity("commerce.flash_sale.drain_journal");
+        activity?.SetTag("commerce.flash_sale.id", saleId);
+        var db = await connections.RedisAsync().ConfigureAwait(false);
+        var total = 0;
+        while (!cancellationToken.IsCancellationRequested)
+        {
+            var batch = DrainBatch.Decode(await RedisErrors.RunAsync(() => db.ScriptEvaluateAsync(FlashSaleScripts.DrainRead, keys.For(saleId), [options.JournalBatchSize])).ConfigureAwait(false));
+            if (batch.Epoch is not { } epoch)
+            {
+                break; // Redis has no state of this sale: recovery rebuilds it
+            }
+
+            var decoded = new List<JournalEntry>(batch.Entries.Count);
+            var done = new List<StackExchange.Redis.RedisValue>(batch.Entries.Count);
+            foreach (var (id, fields) in batch.Entries)
+            {
+                try
+                {
+                    if (JournalEntry.Decode(id, fields) is { } entry)
+                    {
+                        decoded.Add(entry);
+                        done.Add(id);
+                    }
+                }
+                catch (FormatException e)
+                {
+                    await ParkAsync(saleId, id.ToString(), null, fields, e, cancellationToken).ConfigureAwait(false);
+                    done.Add(id);
+                }
+            }
+
+            if (done.Count == 0)
+            {
+                break; // only the placeholder that keeps the stream alive
+            }
+
+            if (await ApplyAsync(saleId, epoch, decoded, batch, cancellationToken).ConfigureAwait(false) == FenceOutcome.Fenced)
+            {
+                Log.DrainFenced(logger, saleId, epoch);
+                break;
+            }
+
+            if (!await delivery.DeliverAsync(saleId, decoded, cancellationToken).ConfigureAwait(false))
+            {
+                break; // delivered again next time; the writes are idempotent
+            }
+
+            await RedisErrors.RunAsync(() => db.StreamDeleteAsync(keys.Journal(saleId), done.ToArray())).ConfigureAwait(false);
+            total += decoded.Count;
+            metrics.Persisted(decoded.Count);
+            if (!await lease.RenewAsync(saleId, token).ConfigureAwait(false) || batch.Entries.Count < options.JournalBatchSize)
+            {
+                break;
+            }
+        }
+
+        if (total > 0)
+        {
+            Log.JournalPersisted(logger, total, saleId);
+        }
+
+        return total;
+    }
+
+    /// <summary>Writes a batch; when PostgreSQL refuses it for its data, finds the entries it refuses and parks them.</summary>
+    private async Task<FenceOutcome> ApplyAsync(Guid saleId, long epoch, List<JournalEntry> entries, DrainBatch batch, CancellationToken cancellationToken)
+    {
+        var changes = entries.OfType<ReservationChange>().ToList();
+        var seq = entries.Count == 0 ? 0 : entries.Max(e => e.Seq);
+        try
+        {
+            return await reservations.ApplyAsync(saleId, epoch, changes, seq, cancellationToken).ConfigureAwait(false);
+        }
+        catch (Exception e) when (PostgresErrors.IsAboutTheData(e))
+        {
+            foreach (var change in changes)
+            {
+                try
+                {
+                    if (await reservations.ApplyAsync(saleId, epoch, [change], change.Seq, cancellationToken).ConfigureAwait(false) == FenceOutcome.Fenced)
+                    {
+                        return FenceOutcome.Fenced;
+                    }
+                }
+                catch (Exception refused) when (PostgresErrors.IsAboutTheData(refused))
+                {
+                    var fields = batch.Entries.First(b => b.Id == change.Id).Fields;
+                    await ParkAsync(saleId, change.Id.ToString(), change.Seq, fields, refused, cancellationToken).ConfigureAwait(false);
+                    entries.Remove(change); // no event for a change PostgreSQL does not hold
+                }
+            }
+
+            return await reservations.ApplyAsync(saleId, epoch, [], seq, cancellationToken).ConfigureAwait(false);
+        }
+        catch (NpgsqlException e)
+        {
+            throw new FlashSaleUnavailableException("PostgreSQL failed: " + e.Message, e);
+        }
+    }
+
+    private async Task ParkAsync(Guid saleId, string entryId, long? seq, IReadOnlyDictionary<string, string> fields, Exception error, CancellationToken cancellationToken)
+    {
+        await reservations.ParkAsync(saleId, entryId, seq, fields, error.Message, cancellationToken).ConfigureAwait(false);
+        Log.JournalEntryParked(logger, saleId, entryId, error);
+    }
+}

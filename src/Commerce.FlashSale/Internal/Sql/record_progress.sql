@@ -1,0 +1,4 @@
+-- Records the highest journal sequence number applied for a sale, if the caller's epoch is still the current one.
+insert into {schema}.sale_progress (sale_id, journal_seq)
+select id, @seq from {schema}.sales where id = @sale and epoch = @epoch
+on conflict (sale_id) do update set journal_seq = greatest({schema}.sale_progress.journal_seq, excluded.journal_seq)
