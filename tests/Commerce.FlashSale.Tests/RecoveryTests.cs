@@ -162,7 +162,7 @@ public sealed class RecoveryTests(PostgresFixture postgres) : IClassFixture<Post
     {
         await using var redis = await RedisServerProcess.StartAsync();
         var name = TestNames.Unique();
-        await using var a = await InstanceAsync(redis.EndPoint, name);
+        await using var a = await InstanceAsync(redis.EndPoint, name, o => o.JournalLeaseDuration = TimeSpan.FromMinutes(10));
         var sale = await a.Sales.CreateSaleAsync(SaleHarness.Definition(stock: 5, limit: 5));
         async Task BuyAsync(string user)
         {
@@ -172,7 +172,9 @@ public sealed class RecoveryTests(PostgresFixture postgres) : IClassFixture<Post
 
         await BuyAsync("early-1");
         await BuyAsync("early-2");
-        await redis.SaveAsync(); // the snapshot Redis will come back to
+        // The snapshot Redis will come back to, taken while a drainer held the sale's lease (for ten minutes).
+        await Eventually.TrueAsync(async () => await a.Services.GetRequiredService<DrainLease>().TryAcquireAsync(sale.Id) is not null);
+        await redis.SaveAsync();
         await BuyAsync("late-1");
         await BuyAsync("late-2");
         await BuyAsync("late-3"); // sold out: 5 of 5 confirmed, all durable in PostgreSQL

@@ -4,8 +4,9 @@ namespace Commerce.FlashSale.Internal;
 
 /// <summary>
 /// The one lease per sale under which its journal is drained and its Redis state rebuilt (so the two never interleave on
-/// one Redis). Taken with SET NX, renewed and released only by its owner (compare-and-extend); PostgreSQL's epoch fence
-/// covers the case where Redis itself loses the lease.
+/// one Redis). Renewed and released only by its owner (compare-and-extend). A lease left by another incarnation of the
+/// Redis server (restored from a snapshot, or replicated from a failed primary) is taken over at once (see
+/// <c>lease_acquire.lua</c>); PostgreSQL's epoch fence covers whatever a former holder still writes.
 /// </summary>
 internal sealed class DrainLease(FlashSaleConnections connections, FlashSaleKeys keys, TimeSpan duration)
 {
@@ -17,7 +18,8 @@ internal sealed class DrainLease(FlashSaleConnections connections, FlashSaleKeys
     {
         var db = await connections.RedisAsync().ConfigureAwait(false);
         var token = $"{_instance}:{Interlocked.Increment(ref _counter)}";
-        return await RedisErrors.RunAsync(() => db.StringSetAsync(keys.DrainLease(saleId), token, duration, When.NotExists)).ConfigureAwait(false) ? token : null;
+        var taken = await RedisErrors.RunAsync(() => db.ScriptEvaluateAsync(FlashSaleScripts.LeaseAcquire, [keys.DrainLease(saleId)], [token, (long)duration.TotalMilliseconds])).ConfigureAwait(false);
+        return taken.IsNull ? null : (string?)taken;
     }
 
     /// <summary>Extends the lease if it is still <paramref name="token"/>'s; false when it was lost.</summary>

@@ -38,6 +38,8 @@ internal static class FlashSaleScripts
 
     public static readonly string DrainRead = Load("drain_read.lua");
 
+    public static readonly string LeaseAcquire = Load("lease_acquire.lua");
+
     public static readonly string LeaseRenew = Load("lease_renew.lua");
 
     public static readonly string LeaseRelease = Load("lease_release.lua");

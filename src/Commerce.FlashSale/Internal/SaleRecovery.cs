@@ -116,6 +116,8 @@ internal sealed class SaleRecovery(
             return false;
         }
 
+        // Nothing sells from a stale state from here on, even while another holder still has the lease.
+        await RedisErrors.RunAsync(() => db.ScriptEvaluateAsync(FlashSaleScripts.MarkRecovering, saleKeys)).ConfigureAwait(false);
         if (await lease.TryAcquireAsync(saleId).ConfigureAwait(false) is not { } token)
         {
             return false;
@@ -123,9 +125,8 @@ internal sealed class SaleRecovery(
 
         try
         {
-            // Nothing sells from a stale state from here on; what its journal holds goes to PostgreSQL first (entries of
-            // an epoch PostgreSQL already moved past are refused by the fence, as they should be).
-            await RedisErrors.RunAsync(() => db.ScriptEvaluateAsync(FlashSaleScripts.MarkRecovering, saleKeys)).ConfigureAwait(false);
+            // What the stale state's journal holds goes to PostgreSQL first (entries of an epoch PostgreSQL already moved
+            // past are refused by the fence, as they should be).
             await drainer.DrainUnderLeaseAsync(saleId, token, cancellationToken).ConfigureAwait(false);
 
             var begun = await PostgresErrors.RunAsync(() => sales.BeginEpochAsync(saleId, cancellationToken)).ConfigureAwait(false)
