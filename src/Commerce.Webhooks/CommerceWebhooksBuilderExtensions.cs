@@ -83,7 +83,7 @@ public static class CommerceWebhooksBuilderExtensions
     }
 
     /// <summary>Adds a handler that receives the envelope's <c>data</c> as <typeparamref name="TPayload"/>.</summary>
-    /// <typeparam name="TPayload">The payload type (System.Text.Json, web defaults). A payload that does not fit parks the message as dead.</typeparam>
+    /// <typeparam name="TPayload">The payload type (System.Text.Json, web defaults). A payload that does not fit parks the message as dead (a <see cref="WebhookPayloadException"/>).</typeparam>
     /// <typeparam name="THandler">The handler.</typeparam>
     /// <param name="builder">The builder.</param>
     /// <param name="type">The event type.</param>
@@ -96,6 +96,30 @@ public static class CommerceWebhooksBuilderExtensions
         ArgumentException.ThrowIfNullOrEmpty(type);
         builder.Services.TryAddScoped<THandler>();
         builder.Services.AddSingleton(HandlerRegistry.Typed<TPayload, THandler>(type, source));
+        return builder;
+    }
+
+    /// <summary>
+    /// Adds a handler that receives messages of <paramref name="type"/> (<c>*</c> for every type) a batch at a time, for
+    /// handlers that write many messages in one transaction. Each message's outcome stays its own (see
+    /// <see cref="IWebhookBatchHandler"/>); per-message handlers of the same type run after it, for the messages it did not fail.
+    /// </summary>
+    /// <typeparam name="THandler">The handler, resolved from a DI scope per batch (registered as scoped unless already registered).</typeparam>
+    /// <param name="builder">The builder.</param>
+    /// <param name="type">The event type.</param>
+    /// <param name="source">Only messages of this source; null for any.</param>
+    /// <param name="maxBatchSize">The most messages in one batch. Default 100.</param>
+    /// <returns>The builder.</returns>
+    /// <exception cref="ArgumentOutOfRangeException"><paramref name="maxBatchSize"/> is not 1 to 10,000.</exception>
+    public static ICommerceWebhooksBuilder AddBatchHandler<THandler>(this ICommerceWebhooksBuilder builder, string type, string? source = null, int maxBatchSize = 100)
+        where THandler : class, IWebhookBatchHandler
+    {
+        ArgumentNullException.ThrowIfNull(builder);
+        ArgumentException.ThrowIfNullOrEmpty(type);
+        ArgumentOutOfRangeException.ThrowIfLessThan(maxBatchSize, 1);
+        ArgumentOutOfRangeException.ThrowIfGreaterThan(maxBatchSize, 10_000);
+        builder.Services.TryAddScoped<THandler>();
+        builder.Services.AddSingleton(HandlerRegistry.Batch<THandler>(type, source, maxBatchSize));
         return builder;
     }
 }

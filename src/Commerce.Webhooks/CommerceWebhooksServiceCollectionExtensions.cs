@@ -55,13 +55,20 @@ public static class CommerceWebhooksServiceCollectionExtensions
         services.TryAddSingleton<VerifierRegistry>();
         services.TryAddSingleton<HandlerRegistry>();
         services.TryAddSingleton<InboxStore>();
+        services.TryAddSingleton<InboxWriter>();
+        services.TryAddSingleton<InboxLeaseKeeper>();
+        services.TryAddSingleton<InboxProcessor>();
+        services.TryAddSingleton<InboxPump>();
         services.TryAddSingleton<OutboxStore>();
+        services.TryAddSingleton<EndpointStore>();
+        services.TryAddSingleton<OutboxDispatcher>();
         services.TryAddSingleton<IWebhookInbox, DefaultWebhookInbox>();
         services.TryAddSingleton<IWebhookReceiver, DefaultWebhookReceiver>();
         services.TryAddSingleton<IWebhookSender, DefaultWebhookSender>();
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IHostedService, WebhooksMigrationService>());
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IHostedService, InboxWorker>());
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IHostedService, DispatcherWorker>());
+        services.TryAddEnumerable(ServiceDescriptor.Singleton<IHostedService, RetentionWorker>());
         return new CommerceWebhooksBuilder(services);
     }
 }

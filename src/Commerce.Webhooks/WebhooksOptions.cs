@@ -26,7 +26,10 @@ public sealed class WebhooksOptions
     /// <summary>Process the inbox in the background. Default true.</summary>
     public bool RunInboxProcessor { get; set; } = true;
 
-    /// <summary>Attempts before a message is parked as dead. Default 8.</summary>
+    /// <summary>
+    /// Attempts before a message is parked as dead. Default 8. An attempt counts when the message is claimed, so a
+    /// message whose processor dies in its handler every time (a crash, an out-of-memory kill) is parked too.
+    /// </summary>
     [Range(1, 1000)]
     public int MaxAttempts { get; set; } = 8;
 
@@ -42,17 +45,46 @@ public sealed class WebhooksOptions
     [Range(typeof(TimeSpan), "00:00:00.010", "01:00:00")]
     public TimeSpan InboxPollInterval { get; set; } = TimeSpan.FromSeconds(1);
 
-    /// <summary>How long a claimed message is reserved for its processor; after it, another may take it. Default 1 minute.</summary>
+    /// <summary>
+    /// How long a claim on a message lasts unless renewed. Its processor renews it every third of this while the handler
+    /// runs, so a slow handler keeps its message; only a processor that stopped renewing (crashed, or cut off from
+    /// PostgreSQL) loses it to another. Default 1 minute.
+    /// </summary>
     [Range(typeof(TimeSpan), "00:00:01", "1.00:00:00")]
     public TimeSpan ProcessingLease { get; set; } = TimeSpan.FromMinutes(1);
 
-    /// <summary>Messages claimed per pass. Default 100.</summary>
+    /// <summary>
+    /// The most messages one claim takes, and one <see cref="IWebhookInbox.ProcessDueAsync"/> call processes. A claim
+    /// takes no more than the free processing slots can start now. Default 100.
+    /// </summary>
     [Range(1, 10_000)]
     public int InboxBatchSize { get; set; } = 100;
 
     /// <summary>Messages processed at once per instance. Default 4 (1 keeps arrival order within an instance).</summary>
     [Range(1, 256)]
     public int ProcessingConcurrency { get; set; } = 4;
+
+    /// <summary>
+    /// How long a processed message keeps its body and headers. Default 7 days; after it they are dropped, and the row
+    /// (its message id) stays to deduplicate until <see cref="DeduplicationWindow"/>.
+    /// </summary>
+    [Range(typeof(TimeSpan), "00:01:00", "3650.00:00:00")]
+    public TimeSpan ProcessedBodyRetention { get; set; } = TimeSpan.FromDays(7);
+
+    /// <summary>
+    /// How long a processed message's id is kept to deduplicate redeliveries. Default 30 days: longer than any common
+    /// sender retries (Shopify: 48 hours; Svix: about 28 hours), which matters for GitHub and Shopify, whose
+    /// signatures carry no timestamp that would refuse a late replay. A copy arriving after it is accepted again.
+    /// </summary>
+    [Range(typeof(TimeSpan), "00:01:00", "3650.00:00:00")]
+    public TimeSpan DeduplicationWindow { get; set; } = TimeSpan.FromDays(30);
+
+    /// <summary>How often the background purge applies the retention of the inbox and outbox. Default 10 minutes.</summary>
+    [Range(typeof(TimeSpan), "00:00:01", "1.00:00:00")]
+    public TimeSpan PurgeInterval { get; set; } = TimeSpan.FromMinutes(10);
+
+    /// <summary>Run the retention purge in the background. Default true.</summary>
+    public bool RunPurge { get; set; } = true;
 
     /// <summary>Options of the sender.</summary>
     public WebhookSenderOptions Sender { get; set; } = new();

@@ -232,7 +232,7 @@ public sealed class SystemTests(SystemFixture system) : IClassFixture<SystemFixt
         Assert.Equal("application/problem+json", badInterval.Content.Headers.ContentType!.MediaType);
 
         var body = Encoding.UTF8.GetBytes("""{"type":"orders.created","timestamp":"2026-01-01T00:00:00Z","data":{}}""");
-        using var forged = await PostSignedAsync(system.A.Address, "api/webhooks/orders/created", "forged-1", body, "whsec_" + Convert.ToBase64String(Encoding.UTF8.GetBytes("not-the-secret-at-all")));
+        using var forged = await PostSignedAsync(system.A.Address, "api/webhooks/orders/created", "forged-1", body, WebhookSecret.Generate().Export() /* a valid secret, not the shop's */);
         Assert.Equal(HttpStatusCode.Unauthorized, forged.StatusCode);
         Assert.Equal("application/problem+json", forged.Content.Headers.ContentType!.MediaType);
 

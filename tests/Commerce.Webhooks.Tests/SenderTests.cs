@@ -13,101 +13,14 @@ public sealed class SenderTests(PostgresFixture postgres) : IClassFixture<Postgr
 {
     private static readonly WebhookSecret Secret = WebhookSecret.Generate();
 
-    /// <summary>A receiving endpoint: answers from a script of responses, records what arrives and whether it verifies.</summary>
-    private sealed class FlakyEndpoint : IAsyncDisposable
-    {
-        private readonly ConcurrentQueue<Func<HttpContext, Task>> _script = new();
-        private int _inFlight;
-
-        public ConcurrentQueue<(DateTimeOffset At, string Path, string Body, WebhookVerificationResult Verification)> Received { get; } = new();
-
-        public int MaxInFlight;
-
-        public TaskCompletionSource? Hold { get; set; }
-
-        public TestWebApp App { get; private set; } = null!;
-
-        public TimeProvider Clock { get; set; } = TimeProvider.System;
-
-        public static async Task<FlakyEndpoint> StartAsync()
-        {
-            var endpoint = new FlakyEndpoint();
-            endpoint.App = await TestWebApp.StartAsync(_ => { }, app => app.MapPost("/{**path}", endpoint.HandleAsync));
-            return endpoint;
-        }
-
-        public void Then(int status, Action<HttpResponse>? headers = null) =>
-            _script.Enqueue(context =>
-            {
-                context.Response.StatusCode = status;
-                headers?.Invoke(context.Response);
-                return Task.CompletedTask;
-            });
-
-        public void ThenHang(TimeSpan delay) =>
-            _script.Enqueue(context => Task.Delay(delay, context.RequestAborted));
-
-        public ValueTask DisposeAsync() => App.DisposeAsync();
-
-        private async Task HandleAsync(HttpContext context)
-        {
-            var inFlight = Interlocked.Increment(ref _inFlight);
-            InterlockedMax(ref MaxInFlight, inFlight);
-            try
-            {
-                using var reader = new StreamReader(context.Request.Body, Encoding.UTF8);
-                var body = await reader.ReadToEndAsync();
-                var verifier = new StandardWebhookVerifier([Secret], TimeSpan.FromDays(1), Clock);
-                Received.Enqueue((Clock.GetUtcNow(), context.Request.Path, body, verifier.Verify(context.Request.Headers, Encoding.UTF8.GetBytes(body))));
-                if (Hold is { } hold)
-                {
-                    await hold.Task;
-                }
-
-                if (_script.TryDequeue(out var next))
-                {
-                    await next(context);
-                }
-            }
-            finally
-            {
-                Interlocked.Decrement(ref _inFlight);
-            }
-        }
-
-        private static void InterlockedMax(ref int target, int value)
-        {
-            int current;
-            while (value > (current = Volatile.Read(ref target)) && Interlocked.CompareExchange(ref target, value, current) != current)
-            {
-            }
-        }
-    }
-
-    private async Task<(ServiceProvider Services, IWebhookSender Sender)> SenderAsync(string schema, TimeProvider time, Action<WebhookSenderOptions>? configure = null)
-    {
-        var services = new ServiceCollection();
-        services.AddSingleton(time);
-        services.AddCommerceWebhooks(o =>
-            {
-                o.Schema = schema;
-                o.RunInboxProcessor = false;
-                o.Sender.RunDispatcher = false;
-                o.Sender.AllowPrivateNetworks = true;
-                o.Sender.Jitter = 0;
-                configure?.Invoke(o.Sender);
-            })
-            .WithPostgres(postgres.ConnectionString);
-        var provider = services.BuildServiceProvider();
-        await provider.GetRequiredService<IWebhookInbox>().MigrateAsync();
-        return (provider, provider.GetRequiredService<IWebhookSender>());
-    }
+    private Task<(ServiceProvider Services, IWebhookSender Sender)> SenderAsync(string schema, TimeProvider time, Action<WebhookSenderOptions>? configure = null) =>
+        SenderHarness.StartAsync(postgres, schema, time, configure);
 
     [IntegrationFact(TestServer.Postgres)]
     public async Task Delivery_SignsEachAttemptAfresh_AndRetriesOnTheSchedule()
     {
         var time = new FakeTimeProvider(new DateTimeOffset(2026, 11, 22, 12, 0, 0, TimeSpan.Zero)); // whole seconds: PostgreSQL keeps microseconds
-        await using var endpoint = await FlakyEndpoint.StartAsync();
+        await using var endpoint = await FlakyEndpoint.StartAsync(Secret);
         endpoint.Clock = time;
         endpoint.Then(500);
         endpoint.Then(502);
@@ -147,7 +60,7 @@ public sealed class SenderTests(PostgresFixture postgres) : IClassFixture<Postgr
     public async Task RetryAfter_On429_IsHonouredOverAShorterSchedule()
     {
         var time = new FakeTimeProvider(new DateTimeOffset(2026, 11, 22, 12, 0, 0, TimeSpan.Zero)); // whole seconds: PostgreSQL keeps microseconds
-        await using var endpoint = await FlakyEndpoint.StartAsync();
+        await using var endpoint = await FlakyEndpoint.StartAsync(Secret);
         endpoint.Then(429, r => r.Headers.RetryAfter = "120");
         endpoint.Then(503, r => r.Headers.RetryAfter = (time.GetUtcNow() + TimeSpan.FromMinutes(30)).ToString("R"));
         var (services, sender) = await SenderAsync(TestNames.Unique(), time);
@@ -164,10 +77,10 @@ public sealed class SenderTests(PostgresFixture postgres) : IClassFixture<Postgr
     }
 
     [IntegrationFact(TestServer.Postgres)]
-    public async Task Gone410_DisablesTheEndpoint_AndStopsDeliveringToIt()
+    public async Task Gone410_DisablesTheEndpoint_StopsDeliveringToIt_AndKeepsItsOtherMessagesPending()
     {
         var time = new FakeTimeProvider(new DateTimeOffset(2026, 11, 22, 12, 0, 0, TimeSpan.Zero)); // whole seconds: PostgreSQL keeps microseconds
-        await using var endpoint = await FlakyEndpoint.StartAsync();
+        await using var endpoint = await FlakyEndpoint.StartAsync(Secret);
         endpoint.Then(410);
         var (services, sender) = await SenderAsync(TestNames.Unique(), time, o => o.MaxConcurrencyPerEndpoint = 1);
         await using var _ = services;
@@ -179,7 +92,7 @@ public sealed class SenderTests(PostgresFixture postgres) : IClassFixture<Postgr
         await sender.DispatchDueAsync();
 
         Assert.Equal(OutgoingWebhookStatus.Failed, (await sender.GetAsync(first.Id))!.Status);
-        Assert.Equal(OutgoingWebhookStatus.Failed, (await sender.GetAsync(second.Id))!.Status);
+        Assert.Equal(OutgoingWebhookStatus.Pending, (await sender.GetAsync(second.Id))!.Status); // waits for the endpoint, not dropped
         Assert.Single(endpoint.Received);
         var disabled = await sender.GetEndpointAsync(target.Id);
         Assert.False(disabled!.Enabled);
@@ -190,7 +103,7 @@ public sealed class SenderTests(PostgresFixture postgres) : IClassFixture<Postgr
     public async Task ScheduleExhausted_TheMessageFails()
     {
         var time = new FakeTimeProvider(new DateTimeOffset(2026, 11, 22, 12, 0, 0, TimeSpan.Zero)); // whole seconds: PostgreSQL keeps microseconds
-        await using var endpoint = await FlakyEndpoint.StartAsync();
+        await using var endpoint = await FlakyEndpoint.StartAsync(Secret);
         for (var i = 0; i < 3; i++)
         {
             endpoint.Then(500);
@@ -215,7 +128,7 @@ public sealed class SenderTests(PostgresFixture postgres) : IClassFixture<Postgr
     [IntegrationFact(TestServer.Postgres)]
     public async Task SlowEndpoint_AttemptIsCutAtTheTimeout_AndRetried()
     {
-        await using var endpoint = await FlakyEndpoint.StartAsync();
+        await using var endpoint = await FlakyEndpoint.StartAsync(Secret);
         endpoint.ThenHang(TimeSpan.FromSeconds(30));
         endpoint.Then(200);
         var (services, sender) = await SenderAsync(TestNames.Unique(), TimeProvider.System, o =>
@@ -239,7 +152,7 @@ public sealed class SenderTests(PostgresFixture postgres) : IClassFixture<Postgr
     [IntegrationFact(TestServer.Postgres)]
     public async Task PrivateAddresses_AreRefusedUnlessAllowed_AndNothingIsSent()
     {
-        await using var endpoint = await FlakyEndpoint.StartAsync();
+        await using var endpoint = await FlakyEndpoint.StartAsync(Secret);
         var (services, sender) = await SenderAsync(TestNames.Unique(), TimeProvider.System, o => o.AllowPrivateNetworks = false);
         await using var _ = services;
         var target = await sender.AddEndpointAsync(endpoint.App.Address, [Secret]);
@@ -262,7 +175,7 @@ public sealed class SenderTests(PostgresFixture postgres) : IClassFixture<Postgr
     [IntegrationFact(TestServer.Postgres)]
     public async Task ConcurrencyPerEndpoint_IsBounded()
     {
-        await using var endpoint = await FlakyEndpoint.StartAsync();
+        await using var endpoint = await FlakyEndpoint.StartAsync(Secret);
         endpoint.Hold = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
         var (services, sender) = await SenderAsync(TestNames.Unique(), TimeProvider.System, o => o.MaxConcurrencyPerEndpoint = 3);
         await using var _ = services;
@@ -287,7 +200,7 @@ public sealed class SenderTests(PostgresFixture postgres) : IClassFixture<Postgr
     public async Task AcceptedMessage_SurvivesARestart_AndSendingTheSameIdTwiceStoresItOnce()
     {
         var schema = TestNames.Unique();
-        await using var endpoint = await FlakyEndpoint.StartAsync();
+        await using var endpoint = await FlakyEndpoint.StartAsync(Secret);
         Guid target;
         long id;
         var (first, firstSender) = await SenderAsync(schema, TimeProvider.System);
@@ -309,7 +222,7 @@ public sealed class SenderTests(PostgresFixture postgres) : IClassFixture<Postgr
     [IntegrationFact(TestServer.Postgres)]
     public async Task BackgroundDispatcher_DeliversAsSoonAsAMessageIsAccepted()
     {
-        await using var endpoint = await FlakyEndpoint.StartAsync();
+        await using var endpoint = await FlakyEndpoint.StartAsync(Secret);
         var schema = TestNames.Unique();
         await using var app = await TestWebApp.StartAsync(
             b => b.Services.AddCommerceWebhooks(o =>

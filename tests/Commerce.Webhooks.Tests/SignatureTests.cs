@@ -244,6 +244,20 @@ public sealed class SignatureTests
     [InlineData("fe80::1", false)]
     [InlineData("fd00::1", false)]
     [InlineData("::ffff:127.0.0.1", false)]
+    [InlineData("198.18.0.1", false)]            // benchmarking
+    [InlineData("198.19.255.254", false)]
+    [InlineData("192.0.2.10", false)]            // documentation
+    [InlineData("198.51.100.10", false)]
+    [InlineData("203.0.113.10", false)]
+    [InlineData("240.0.0.1", false)]             // reserved
+    [InlineData("64:ff9b::7f00:1", false)]       // NAT64 of 127.0.0.1
+    [InlineData("64:ff9b::a9fe:a9fe", false)]    // NAT64 of the metadata address
+    [InlineData("::7f00:1", false)]              // IPv4-compatible 127.0.0.1
+    [InlineData("::a00:1", false)]               // IPv4-compatible 10.0.0.1
+    [InlineData("2001:db8::1", false)]           // documentation
+    [InlineData("2002:7f00:1::1", false)]        // 6to4 of 127.0.0.1
+    [InlineData("2001:0:4136:e378::1", false)]   // Teredo
+    [InlineData("::ffff:8.8.8.8", true)]         // mapped public
     [InlineData("172.32.0.1", true)]
     [InlineData("8.8.8.8", true)]
     [InlineData("2001:4860:4860::8888", true)]

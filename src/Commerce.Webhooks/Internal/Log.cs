@@ -31,4 +31,13 @@ internal static partial class Log
 
     [LoggerMessage(3008, LogLevel.Warning, "Listening for webhook notifications failed; polling until it is back.", EventName = "ListenFailed")]
     public static partial void ListenFailed(ILogger logger, Exception exception);
+
+    [LoggerMessage(3009, LogLevel.Warning, "Lost the claim on webhook {InboxId}: its lease ran out and another processor took it; its handler is told to stop.", EventName = "LeaseLost")]
+    public static partial void LeaseLost(ILogger logger, long inboxId);
+
+    [LoggerMessage(3010, LogLevel.Warning, "The outcome of webhook {InboxId} ({Type}) was not written: another processor holds it now.", EventName = "OutcomeFenced")]
+    public static partial void OutcomeFenced(ILogger logger, long inboxId, string type);
+
+    [LoggerMessage(3011, LogLevel.Information, "Retention purged {Bodies} webhook bodies and deleted {Rows} inbox rows and {Outbox} outbox rows.", EventName = "Purged")]
+    public static partial void Purged(ILogger logger, long bodies, long rows, long outbox);
 }

@@ -24,6 +24,9 @@ internal sealed class WebhooksConnections(
     /// <summary>The schema, quoted for SQL.</summary>
     public string Schema { get; } = $"\"{options.Value.Schema}\"";
 
+    /// <summary>The package's SQL, with the schema filled in.</summary>
+    public WebhooksSql Sql { get; } = new(options.Value.Schema);
+
     /// <summary>The NOTIFY channel announcing new inbox messages.</summary>
     public string InboxChannel { get; } = options.Value.Schema + "_inbox";
 
@@ -31,13 +34,13 @@ internal sealed class WebhooksConnections(
     public string OutboxChannel { get; } = options.Value.Schema + "_outbox";
 
     /// <summary>Wakes the inbox processors after messages are committed.</summary>
-    public CoalescingNotifier InboxNotifier => _inboxNotifier ??= new CoalescingNotifier(DataSource, InboxChannel, _logger);
+    public PostgresWakeupNotifier InboxNotifier => _inboxNotifier ??= new PostgresWakeupNotifier(DataSource, InboxChannel, _logger);
 
     /// <summary>Wakes the dispatchers after messages are accepted for sending.</summary>
-    public CoalescingNotifier OutboxNotifier => _outboxNotifier ??= new CoalescingNotifier(DataSource, OutboxChannel, _logger);
+    public PostgresWakeupNotifier OutboxNotifier => _outboxNotifier ??= new PostgresWakeupNotifier(DataSource, OutboxChannel, _logger);
 
-    private CoalescingNotifier? _inboxNotifier;
-    private CoalescingNotifier? _outboxNotifier;
+    private PostgresWakeupNotifier? _inboxNotifier;
+    private PostgresWakeupNotifier? _outboxNotifier;
 
     public async ValueTask DisposeAsync()
     {

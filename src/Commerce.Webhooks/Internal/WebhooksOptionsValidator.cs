@@ -29,9 +29,27 @@ internal sealed class WebhooksOptionsConsistencyValidator(WebhooksPostgresRegist
                 continue;
             }
 
-            if (settings.Secrets.Count == 0)
+            if (settings.Secrets.Count == 0 && (settings.Scheme != WebhookScheme.StandardWebhooks || settings.PublicKeys.Count == 0))
             {
-                failures.Add($"{prefix}:{nameof(WebhookSourceOptions.Secrets)} needs at least one secret.");
+                failures.Add($"{prefix}:{nameof(WebhookSourceOptions.Secrets)} needs at least one secret (or, for Standard Webhooks, {nameof(WebhookSourceOptions.PublicKeys)} at least one key).");
+            }
+
+            for (var i = 0; i < settings.PublicKeys.Count; i++)
+            {
+                if (settings.Scheme != WebhookScheme.StandardWebhooks)
+                {
+                    failures.Add($"{prefix}:{nameof(WebhookSourceOptions.PublicKeys)} are for Standard Webhooks sources only.");
+                    break;
+                }
+
+                try
+                {
+                    WebhookPublicKey.Parse(settings.PublicKeys[i]);
+                }
+                catch (ArgumentException e)
+                {
+                    failures.Add($"{prefix}:{nameof(WebhookSourceOptions.PublicKeys)}:{i}: {e.Message}");
+                }
             }
 
             for (var i = 0; i < settings.Secrets.Count; i++)
@@ -73,6 +91,11 @@ internal sealed class WebhooksOptionsConsistencyValidator(WebhooksPostgresRegist
         if (sender.AttemptTimeout <= TimeSpan.Zero || sender.MaxConcurrencyPerEndpoint < 1 || sender.BatchSize < 1 || sender.PollInterval <= TimeSpan.Zero)
         {
             failures.Add("Sender:AttemptTimeout, MaxConcurrencyPerEndpoint, BatchSize and PollInterval must be positive.");
+        }
+
+        if (options.DeduplicationWindow < options.ProcessedBodyRetention)
+        {
+            failures.Add($"{nameof(WebhooksOptions.DeduplicationWindow)} must be at least {nameof(WebhooksOptions.ProcessedBodyRetention)}.");
         }
 
         if (options.RetryMaxDelay < options.RetryBaseDelay)

@@ -1,0 +1,119 @@
+using System.Text.Json;
+using Microsoft.AspNetCore.Http;
+using Microsoft.Extensions.Logging;
+
+namespace Commerce.Webhooks.Internal;
+
+/// <summary>
+/// Receives one webhook: verifies it, checks its message id, commits it to the inbox (group-committed with the
+/// requests that arrive together) and, when asked, runs its handlers inline under the claim the insert took.
+/// </summary>
+internal sealed class DefaultWebhookReceiver(
+    VerifierRegistry verifiers,
+    InboxWriter writer,
+    InboxProcessor processor,
+    InboxLeaseKeeper leases,
+    TimeProvider time,
+    WebhooksMetrics metrics,
+    ILogger<DefaultWebhookReceiver> logger) : IWebhookReceiver
+{
+    private static readonly string[] KeptHeaders =
+    [
+        "content-type", "user-agent", WebhookHeaders.Id, WebhookHeaders.Timestamp, WebhookHeaders.SvixId, WebhookHeaders.SvixTimestamp,
+        WebhookHeaders.GitHubDelivery, WebhookHeaders.GitHubEvent, WebhookHeaders.ShopifyWebhookId, WebhookHeaders.ShopifyEventId,
+        WebhookHeaders.ShopifyTopic, WebhookHeaders.ShopifyTriggeredAt, WebhookHeaders.ShopifyShopDomain, WebhookHeaders.ShopifyApiVersion,
+    ];
+
+    public async Task<WebhookReceiveResult> ReceiveAsync(
+        string source,
+        IHeaderDictionary headers,
+        ReadOnlyMemory<byte> body,
+        string? fallbackType = null,
+        bool processInline = false,
+        CancellationToken cancellationToken = default)
+    {
+        ArgumentException.ThrowIfNullOrEmpty(source);
+        ArgumentNullException.ThrowIfNull(headers);
+        var started = time.GetTimestamp();
+        using var activity = CommerceWebhooksDiagnostics.ActivitySource.StartActivity("commerce.webhooks.receive");
+        activity?.SetTag("commerce.webhooks.source", source);
+
+        var verification = verifiers.Get(source).Verify(headers, body.Span);
+        if (!verification.IsValid)
+        {
+            return Refused(source, WebhookReceiveOutcome.Rejected, verification, activity);
+        }
+
+        if (MessageIds.Problem(verification.MessageId) is { } problem)
+        {
+            return Refused(source, WebhookReceiveOutcome.Invalid, WebhookVerificationResult.Fail(WebhookVerificationFailure.InvalidMessageId, problem), activity);
+        }
+
+        // A scheme's event header names the type for sure; the body's "type" may be the payload's own field.
+        var (envelopeType, envelopeTimestamp) = Envelope.Read(body.Span);
+        var type = verification.EventType ?? envelopeType ?? fallbackType ?? "unknown";
+        var messageId = verification.MessageId!;
+        activity?.SetTag("commerce.webhooks.message_id", messageId);
+        activity?.SetTag("commerce.webhooks.type", type);
+
+        var claim = processInline ? Guid.NewGuid() : (Guid?)null;
+        var leaseUntil = processInline ? leases.LeaseUntil() : (DateTimeOffset?)null;
+        var headersJson = HeadersJson(headers);
+        var (id, inserted) = await writer.WriteAsync(
+            new IncomingMessage(source, messageId, type, envelopeTimestamp ?? verification.Timestamp, headersJson, body, leaseUntil, claim),
+            cancellationToken).ConfigureAwait(false);
+
+        if (!inserted)
+        {
+            metrics.Received(source, "duplicate", time.GetElapsedTime(started));
+            Log.WebhookDuplicate(logger, source, messageId);
+            activity?.SetTag("commerce.webhooks.outcome", "duplicate");
+            return new WebhookReceiveResult(WebhookReceiveOutcome.Duplicate, verification, id);
+        }
+
+        if (claim is { } token)
+        {
+            var row = new InboxRow(id, source, messageId, type, envelopeTimestamp ?? verification.Timestamp, time.GetUtcNow(), 1, body.ToArray(), headersJson, token);
+            leases.Hold([row], cancellationToken);
+            if (await processor.RunAsync(new InboxWork([row], processor.Plan([row])[0].Batches), cancellationToken).ConfigureAwait(false) == 1)
+            {
+                metrics.Received(source, "processed", time.GetElapsedTime(started));
+                activity?.SetTag("commerce.webhooks.outcome", "processed");
+                return new WebhookReceiveResult(WebhookReceiveOutcome.Processed, verification, id);
+            }
+        }
+
+        metrics.Received(source, "accepted", time.GetElapsedTime(started));
+        activity?.SetTag("commerce.webhooks.outcome", "accepted");
+        return new WebhookReceiveResult(WebhookReceiveOutcome.Accepted, verification, id);
+    }
+
+    private WebhookReceiveResult Refused(string source, WebhookReceiveOutcome outcome, WebhookVerificationResult verification, System.Diagnostics.Activity? activity)
+    {
+        var name = outcome == WebhookReceiveOutcome.Invalid ? "invalid" : "rejected";
+        metrics.Received(source, name);
+        Log.WebhookRejected(logger, source, verification.Failure, verification.Detail);
+        activity?.SetTag("commerce.webhooks.outcome", name);
+        return new WebhookReceiveResult(outcome, verification, null);
+    }
+
+    private static string HeadersJson(IHeaderDictionary headers)
+    {
+        using var buffer = new MemoryStream();
+        using (var writer = new Utf8JsonWriter(buffer))
+        {
+            writer.WriteStartObject();
+            foreach (var name in KeptHeaders)
+            {
+                if (headers.TryGetValue(name, out var value) && value.Count > 0)
+                {
+                    writer.WriteString(name.ToLowerInvariant(), value.ToString());
+                }
+            }
+
+            writer.WriteEndObject();
+        }
+
+        return System.Text.Encoding.UTF8.GetString(buffer.GetBuffer(), 0, (int)buffer.Length);
+    }
+}

@@ -1,9 +1,0 @@
-namespace Commerce.Webhooks;
-
-/// <summary>A receiver this application sends webhooks to.</summary>
-/// <param name="Id">Its id.</param>
-/// <param name="Url">Its URL; a message's path, if any, is appended.</param>
-/// <param name="Secrets">Its active secrets (<c>whsec_...</c>); every delivery is signed with each.</param>
-/// <param name="Enabled">False once it answered 410 Gone, or was disabled.</param>
-/// <param name="DisabledReason">Why it was disabled.</param>
-public sealed record WebhookEndpoint(Guid Id, Uri Url, IReadOnlyList<string> Secrets, bool Enabled, string? DisabledReason);
