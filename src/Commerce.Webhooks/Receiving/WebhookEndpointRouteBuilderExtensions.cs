@@ -38,7 +38,7 @@ public static class WebhookEndpointRouteBuilderExtensions
             {
                 var services = context.RequestServices;
                 var max = services.GetRequiredService<IOptions<WebhooksOptions>>().Value.MaxBodyBytes;
-                var body = context.Request.ContentLength > max ? null : await ReadBodyAsync(context.Request.Body, max, context.RequestAborted);
+                var body = context.Request.ContentLength > max ? null : await ReadBodyAsync(context.Request.Body, context.Request.ContentLength, max, context.RequestAborted);
                 if (body is null)
                 {
                     services.GetRequiredService<WebhooksMetrics>().Received(source, "too_large");
@@ -91,8 +91,16 @@ public static class WebhookEndpointRouteBuilderExtensions
             .ProducesProblem(StatusCodes.Status503ServiceUnavailable);
     }
 
-    private static async Task<byte[]?> ReadBodyAsync(Stream body, int max, CancellationToken cancellationToken)
+    private static async Task<byte[]?> ReadBodyAsync(Stream body, long? contentLength, int max, CancellationToken cancellationToken)
     {
+        if (contentLength is { } length and <= int.MaxValue)
+        {
+            // The usual case: the length is known (and within the limit), so read straight into the final array.
+            var exact = new byte[length];
+            await body.ReadExactlyAsync(exact, cancellationToken).ConfigureAwait(false);
+            return exact; // the server ends the body at Content-Length
+        }
+
         var buffer = new ArrayBufferWriter<byte>(4096);
         while (true)
         {

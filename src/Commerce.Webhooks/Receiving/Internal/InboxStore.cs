@@ -1,3 +1,4 @@
+using System.Runtime.InteropServices;
 using Npgsql;
 using NpgsqlTypes;
 
@@ -18,45 +19,51 @@ internal sealed class InboxStore(WebhooksConnections connections)
     /// </summary>
     public async Task<IReadOnlyList<(long Id, bool Inserted)>> InsertAsync(IReadOnlyList<IncomingMessage> messages, DateTimeOffset now, CancellationToken cancellationToken)
     {
-        var sources = messages.Select(m => m.Source).ToArray();
-        var ids = messages.Select(m => m.MessageId).ToArray();
+        var sources = new string[messages.Count];
+        var ids = new string[messages.Count];
+        var bodies = new byte[messages.Count][];
+        for (var i = 0; i < messages.Count; i++)
+        {
+            sources[i] = messages[i].Source;
+            ids[i] = messages[i].MessageId;
+            bodies[i] = MemoryMarshal.TryGetArray(messages[i].Body, out var segment) && segment.Offset == 0 && segment.Count == segment.Array!.Length
+                ? segment.Array
+                : messages[i].Body.ToArray();
+        }
+
         await using var connection = await connections.DataSource.OpenConnectionAsync(cancellationToken).ConfigureAwait(false);
-        await using var batch = new NpgsqlBatch(connection)
+        var inserted = new Dictionary<(string, string), long>();
+        await using (var insert = new NpgsqlCommand(_sql.InboxInsert, connection))
         {
-            BatchCommands =
-            {
-                new NpgsqlBatchCommand(_sql.InboxInsert)
-                {
-                    Parameters =
-                    {
-                        new("sources", sources),
-                        new("message_ids", ids),
-                        new("types", messages.Select(m => m.Type).ToArray()),
-                        new("event_timestamps", NpgsqlDbType.Array | NpgsqlDbType.TimestampTz) { Value = messages.Select(m => m.EventTimestamp?.ToUniversalTime()).ToArray() },
-                        new("headers", NpgsqlDbType.Array | NpgsqlDbType.Jsonb) { Value = messages.Select(m => m.HeadersJson).ToArray() },
-                        new("bodies", NpgsqlDbType.Array | NpgsqlDbType.Bytea) { Value = messages.Select(m => m.Body.ToArray()).ToArray() },
-                        new("locked_until", NpgsqlDbType.Array | NpgsqlDbType.TimestampTz) { Value = messages.Select(m => m.LockedUntil?.ToUniversalTime()).ToArray() },
-                        new("claim_tokens", NpgsqlDbType.Array | NpgsqlDbType.Uuid) { Value = messages.Select(m => m.ClaimToken).ToArray() },
-                        new("now", now.ToUniversalTime()),
-                    },
-                },
-                new NpgsqlBatchCommand(_sql.InboxFindIds) { Parameters = { new("sources", sources), new("message_ids", ids) } },
-            },
-        };
-
-        var inserted = new HashSet<long>();
-        var stored = new Dictionary<(string, string), long>();
-        await using (var reader = await batch.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false))
-        {
+            insert.Parameters.Add(new NpgsqlParameter("sources", sources));
+            insert.Parameters.Add(new NpgsqlParameter("message_ids", ids));
+            insert.Parameters.Add(new NpgsqlParameter("types", messages.Select(m => m.Type).ToArray()));
+            insert.Parameters.Add(new NpgsqlParameter("event_timestamps", NpgsqlDbType.Array | NpgsqlDbType.TimestampTz) { Value = messages.Select(m => m.EventTimestamp?.ToUniversalTime()).ToArray() });
+            insert.Parameters.Add(new NpgsqlParameter("headers", NpgsqlDbType.Array | NpgsqlDbType.Jsonb) { Value = messages.Select(m => m.HeadersJson).ToArray() });
+            insert.Parameters.Add(new NpgsqlParameter("bodies", NpgsqlDbType.Array | NpgsqlDbType.Bytea) { Value = bodies });
+            insert.Parameters.Add(new NpgsqlParameter("locked_until", NpgsqlDbType.Array | NpgsqlDbType.TimestampTz) { Value = messages.Select(m => m.LockedUntil?.ToUniversalTime()).ToArray() });
+            insert.Parameters.Add(new NpgsqlParameter("claim_tokens", NpgsqlDbType.Array | NpgsqlDbType.Uuid) { Value = messages.Select(m => m.ClaimToken).ToArray() });
+            insert.Parameters.Add(new NpgsqlParameter("now", now.ToUniversalTime()));
+            await insert.PrepareAsync(cancellationToken).ConfigureAwait(false); // planned once per connection, not per group
+            await using var reader = await insert.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
             while (await reader.ReadAsync(cancellationToken).ConfigureAwait(false))
             {
-                inserted.Add(reader.GetInt64(0));
+                inserted[(reader.GetString(1), reader.GetString(2))] = reader.GetInt64(0);
             }
+        }
 
-            await reader.NextResultAsync(cancellationToken).ConfigureAwait(false);
+        // Duplicates (of stored messages, or of a copy earlier in the group): their ids, read after the insert's commit,
+        // so a copy a concurrent group committed meanwhile is found too. Most groups have none and skip this.
+        var existing = new Dictionary<(string, string), long>();
+        if (inserted.Count < messages.Count)
+        {
+            await using var find = new NpgsqlCommand(_sql.InboxFindIds, connection);
+            find.Parameters.Add(new NpgsqlParameter("sources", sources));
+            find.Parameters.Add(new NpgsqlParameter("message_ids", ids));
+            await using var reader = await find.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
             while (await reader.ReadAsync(cancellationToken).ConfigureAwait(false))
             {
-                stored[(reader.GetString(0), reader.GetString(1))] = reader.GetInt64(2);
+                existing[(reader.GetString(0), reader.GetString(1))] = reader.GetInt64(2);
             }
         }
 
@@ -64,8 +71,8 @@ internal sealed class InboxStore(WebhooksConnections connections)
         var results = new (long, bool)[messages.Count];
         for (var i = 0; i < messages.Count; i++)
         {
-            var id = stored[(sources[i], ids[i])];
-            results[i] = (id, inserted.Remove(id));
+            var key = (sources[i], ids[i]);
+            results[i] = inserted.Remove(key, out var id) ? (id, true) : (existing[key], false);
         }
 
         return results;
