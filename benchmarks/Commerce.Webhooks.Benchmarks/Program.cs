@@ -8,5 +8,6 @@ if (args.Length > 0 && args[0] == "ingest")
     return await IngestionDriver.RunAsync(args[1..]);
 }
 
-BenchmarkSwitcher.FromAssembly(typeof(Program).Assembly).Run(args.Length > 0 && args[0] == "verify" ? args[1..] : args);
+var rest = args.Length > 0 && args[0] == "verify" ? args[1..] : args;
+BenchmarkSwitcher.FromAssembly(typeof(Program).Assembly).Run(rest.Length == 0 ? ["--filter", "*"] : rest);
 return 0;

@@ -1,5 +1,6 @@
-// src/Commerce.Webhooks/README.md, "Receive", "Send" and "Sign and verify by hand".
+// src/Commerce.Webhooks/README.md, "Receive" (with batch handlers), "Send" (with a transaction) and "Sign and verify by hand".
 using Commerce.Webhooks;
+using Npgsql;
 
 namespace Commerce.ReadmeExamples;
 
@@ -19,13 +20,29 @@ public static class WebhooksRegistration
         app.MapWebhooks("/api/github", "github");
     }
 
+    public static void RegisterBatches(WebApplicationBuilder builder) =>
+        builder.Services.AddCommerceWebhooks().AddBatchHandler<OrdersBatchHandler>("orders.created", maxBatchSize: 200);
+
     public static async Task SendAsync(IWebhookSender sender)
     {
-        var endpoint = await sender.AddEndpointAsync(new Uri("https://partner.example/webhooks/"));   // generates a secret
-        Console.WriteLine(endpoint.Secrets[0]);                                                       // give it to the partner
+        var endpoint = await sender.AddEndpointAsync(new Uri("https://partner.example/webhooks/?tenant=7"),  // query kept
+            eventTypes: ["orders.created", "orders.paid"], description: "ERP");                          // generates a secret
+        Console.WriteLine(endpoint.Secrets[0]);                                                          // give it to the partner
 
         await sender.SendAsync(endpoint.Id, "orders.created", new { orderId = "o-1", total = 12.5m }, path: "orders/created");
+        await sender.PublishAsync("orders.paid", new { orderId = "o-1" });   // one message per endpoint that takes the type
     }
+
+    public static async Task SendInTransactionAsync(IWebhookSender sender, NpgsqlConnection connection, WebhookEndpoint endpoint, OrderCreated order)
+    {
+        await using var transaction = await connection.BeginTransactionAsync();
+        await SaveOrderAsync(order, transaction);
+        await sender.SendAsync(endpoint.Id, "orders.created", order, transaction);
+        await transaction.CommitAsync();   // the dispatcher is woken by the commit; a rollback sends nothing
+    }
+
+    private static Task SaveOrderAsync(OrderCreated order, NpgsqlTransaction transaction) =>
+        Task.FromResult((order, transaction));
 
     public static bool Verify(HttpRequest request, byte[] body, string messageId, string secret)
     {
@@ -39,8 +56,9 @@ public sealed record OrderCreated(string OrderId, decimal Total);
 
 public sealed class OrderCreatedHandler(ILogger<OrderCreatedHandler> logger) : IWebhookHandler<OrderCreated>
 {
-    // Runs from the inbox, after the sender got its 2xx. Throwing retries it later; at least once, so be idempotent:
-    // (message.Source, message.MessageId) identifies it, message.Timestamp orders events.
+    // Runs from the inbox, after the sender got its 2xx. Throwing retries it later; throwing WebhookPayloadException
+    // parks it dead at once ("this can never work"). Make it idempotent: (message.Source, message.MessageId) identifies
+    // it, message.Timestamp orders events.
     public ValueTask HandleAsync(WebhookMessage message, OrderCreated order, CancellationToken cancellationToken)
     {
         logger.LogInformation("Order {OrderId} for {Total} (event at {At})", order.OrderId, order.Total, message.Timestamp);
@@ -51,4 +69,26 @@ public sealed class OrderCreatedHandler(ILogger<OrderCreatedHandler> logger) : I
 public sealed class AuditHandler : IWebhookHandler
 {
     public ValueTask HandleAsync(WebhookMessage message, CancellationToken cancellationToken) => ValueTask.CompletedTask;
+}
+
+/// <summary>The application's order storage, as the batch example uses it.</summary>
+public interface IOrdersStore
+{
+    bool KnowsShop(WebhookMessage message);
+
+    Task ApplyAsync(IEnumerable<WebhookMessage> messages, CancellationToken cancellationToken);
+}
+
+public sealed class OrdersBatchHandler(IOrdersStore db) : IWebhookBatchHandler
+{
+    public async ValueTask HandleAsync(WebhookBatch batch, CancellationToken cancellationToken)
+    {
+        foreach (var message in batch.Messages)
+        {
+            if (!db.KnowsShop(message)) batch.Reject(message, "unknown shop");       // dead now
+        }
+
+        await db.ApplyAsync(batch.Messages.Where(m => !batch.Failures.ContainsKey(m.Id)), cancellationToken);
+        // batch.Fail(message, error) retries one message later; throwing fails the whole batch.
+    }
 }
