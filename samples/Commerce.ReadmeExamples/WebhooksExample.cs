@@ -41,8 +41,13 @@ public static class WebhooksRegistration
         await transaction.CommitAsync();   // the dispatcher is woken by the commit; a rollback sends nothing
     }
 
-    private static Task SaveOrderAsync(OrderCreated order, NpgsqlTransaction transaction) =>
-        Task.FromResult((order, transaction));
+    private static async Task SaveOrderAsync(OrderCreated order, NpgsqlTransaction transaction)
+    {
+        await using var insert = new NpgsqlCommand("insert into orders (id, total) values ($1, $2)", transaction.Connection, transaction);
+        insert.Parameters.Add(new() { Value = order.OrderId });
+        insert.Parameters.Add(new() { Value = order.Total });
+        await insert.ExecuteNonQueryAsync();
+    }
 
     public static bool Verify(HttpRequest request, byte[] body, string messageId, string secret)
     {
