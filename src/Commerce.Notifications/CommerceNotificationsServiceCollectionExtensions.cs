@@ -55,6 +55,9 @@ public static class CommerceNotificationsServiceCollectionExtensions
             sp.GetRequiredService<IOptions<NotificationsOptions>>().Value, sp, sp.GetService<NotificationsRedisRegistration>(), sp.GetService<NotificationsPostgresRegistration>()));
         services.TryAddSingleton(sp => new NotificationMetrics(sp.GetService<System.Diagnostics.Metrics.IMeterFactory>()));
         services.TryAddSingleton(sp => new NotificationStore(sp.GetRequiredService<NotificationConnections>(), sp.GetRequiredService<IOptions<NotificationsOptions>>().Value));
+        services.TryAddSingleton(sp => new RedisHealth(sp.GetRequiredService<TimeProvider>(), sp.GetRequiredService<ILoggerFactory>().CreateLogger("Commerce.Notifications")));
+        services.TryAddSingleton<TopicRegistry>();
+        services.TryAddSingleton<PublishQueue>();
         services.TryAddSingleton<NotificationFanout>();
         services.TryAddSingleton<NotificationWorkerSignal>();
         services.TryAddSingleton<DefaultNotificationService>();
@@ -63,7 +66,7 @@ public static class CommerceNotificationsServiceCollectionExtensions
         services.TryAddSingleton<INotificationRoomAuthorizer, ShopRoomAuthorizer>();
         services.TryAddSingleton<SignalRSubscriptions>();
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IHostedService, NotificationMigrationService>());
-        services.TryAddEnumerable(ServiceDescriptor.Singleton<IHostedService, NotificationFanout>(sp => sp.GetRequiredService<NotificationFanout>()));
+        services.TryAddEnumerable(ServiceDescriptor.Singleton<IHostedService, NotificationCatchUp>());
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IHostedService, NotificationWorker>());
         return new CommerceNotificationsBuilder(services);
     }

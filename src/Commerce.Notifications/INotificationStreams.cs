@@ -16,4 +16,27 @@ public interface INotificationStreams
     /// <param name="cancellationToken">Cancels the call.</param>
     /// <returns>The subscription; dispose it when the client goes.</returns>
     Task<NotificationSubscription> SubscribeAsync(string recipientId, long? afterSequence = null, CancellationToken cancellationToken = default);
+
+    /// <summary>
+    /// Takes <paramref name="recipientId"/> out of <paramref name="room"/> on every instance (its rights were revoked):
+    /// its connections stop receiving the room's events. To keep it out, your <see cref="INotificationRoomAuthorizer"/>
+    /// must refuse it from now on. Travels over Redis; while Redis is down it applies on this instance and is retried
+    /// for <see cref="NotificationsOptions.PublishRetryWindow"/>.
+    /// </summary>
+    /// <param name="recipientId">The user.</param>
+    /// <param name="room">The room.</param>
+    /// <param name="cancellationToken">Cancels the call.</param>
+    /// <returns>A task that completes when sent.</returns>
+    Task RemoveFromRoomAsync(string recipientId, string room, CancellationToken cancellationToken = default);
+
+    /// <summary>
+    /// Ends every stream of <paramref name="recipientId"/> on every instance: SSE streams get a <c>disconnected</c> event
+    /// and close, SignalR connections get <c>disconnected</c> and are aborted. A client that reconnects is authenticated
+    /// and authorized again. Travels over Redis like <see cref="RemoveFromRoomAsync"/>.
+    /// </summary>
+    /// <param name="recipientId">The user.</param>
+    /// <param name="reason">Why, told to the client.</param>
+    /// <param name="cancellationToken">Cancels the call.</param>
+    /// <returns>A task that completes when sent.</returns>
+    Task DisconnectAsync(string recipientId, string reason, CancellationToken cancellationToken = default);
 }

@@ -5,8 +5,8 @@ namespace Commerce.Notifications;
 
 /// <summary>
 /// The SignalR hub (map it with <c>MapNotificationsHub</c>). A connected user receives its notifications as
-/// <c>notification</c> (in sequence order), events of joined rooms as <c>roomEvent</c>, and <c>resync</c> when it
-/// should reload a room. Connect with <c>?after=&lt;last sequence&gt;</c>, or call <see cref="Resume"/>, to get what was
+/// <c>notification</c> (in sequence order), events of joined rooms as <c>roomEvent</c>, <c>resync</c> when it
+/// should reload a room, and <c>disconnected</c> (with a reason) before the server ends the connection. Connect with <c>?after=&lt;last sequence&gt;</c>, or call <see cref="Resume"/>, to get what was
 /// missed first. Authentication is the host's: put <c>RequireAuthorization()</c> on the mapping.
 /// </summary>
 public sealed class NotificationsHub : Hub
@@ -45,7 +45,7 @@ public sealed class NotificationsHub : Hub
             after = long.TryParse(text, out var value) && value >= 0 ? value : throw new HubException("'after' must be a sequence number.");
         }
 
-        await _subscriptions.OpenAsync(Context.ConnectionId, recipient, after, Context.ConnectionAborted).ConfigureAwait(false);
+        await _subscriptions.OpenAsync(Context, recipient, after, Context.ConnectionAborted).ConfigureAwait(false);
         await base.OnConnectedAsync().ConfigureAwait(false);
     }
 
@@ -61,7 +61,17 @@ public sealed class NotificationsHub : Hub
     /// <returns>A task that completes when joined.</returns>
     public async Task JoinRoom(string room)
     {
-        if (!await _subscriptions.Get(Context.ConnectionId).JoinRoomAsync(Context.User!, room, Context.ConnectionAborted).ConfigureAwait(false))
+        bool joined;
+        try
+        {
+            joined = await _subscriptions.Get(Context.ConnectionId).JoinRoomAsync(Context.User!, room, Context.ConnectionAborted).ConfigureAwait(false);
+        }
+        catch (NotificationValidationException e)
+        {
+            throw new HubException(e.Message);
+        }
+
+        if (!joined)
         {
             throw new HubException($"Not allowed to join '{room}'.");
         }

@@ -42,7 +42,7 @@ public sealed class NotificationsOptions
     [Range(typeof(TimeSpan), "00:00:00.100", "01:00:00")]
     public TimeSpan CatchUpInterval { get; set; } = TimeSpan.FromSeconds(30);
 
-    /// <summary>How long a publish that Redis refused is retried before relying on catch-up. Default 5 minutes.</summary>
+    /// <summary>How long a publish that Redis refused, or could not take because it was unreachable, is retried before relying on catch-up. Default 5 minutes.</summary>
     [Range(typeof(TimeSpan), "00:00:01", "1.00:00:00")]
     public TimeSpan PublishRetryWindow { get; set; } = TimeSpan.FromMinutes(5);
 
@@ -54,9 +54,25 @@ public sealed class NotificationsOptions
     [Range(1, 10_000)]
     public int MaxPageSize { get; set; } = 100;
 
-    /// <summary>Items a slow client may have queued before its subscription waits for it. Default 1,000.</summary>
+    /// <summary>
+    /// How far a slow client may fall behind, in items, which bounds the memory it can hold: up to this many live
+    /// messages (notifications, room events) wait for its stream, and as many items wait to be written to it. A client
+    /// further behind loses nothing: the live messages it missed are dropped, and it gets what is stored in
+    /// PostgreSQL after its position, then a resync of every room it joined. Default 1,000.
+    /// </summary>
     [Range(1, 1_000_000)]
     public int SubscriberBufferSize { get; set; } = 1000;
+
+    /// <summary>The most rooms one connection may join. Default 50.</summary>
+    [Range(1, 10_000)]
+    public int MaxRoomsPerConnection { get; set; } = 50;
+
+    /// <summary>
+    /// Messages waiting to be published to Redis, at most. When Redis is down or can't keep up, the oldest are dropped
+    /// (notifications are caught up from PostgreSQL, rooms resync). Default 100,000.
+    /// </summary>
+    [Range(100, 10_000_000)]
+    public int PublishQueueCapacity { get; set; } = 100_000;
 
     /// <summary>Recipients per transaction of a bulk creation. Default 1,000.</summary>
     [Range(1, 100_000)]

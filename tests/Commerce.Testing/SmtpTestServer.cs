@@ -34,6 +34,9 @@ public sealed class SmtpTestServer : IAsyncDisposable
 
     private int _rejected;
 
+    /// <summary>Every AUTH command received (the mechanism and whatever credentials came with it).</summary>
+    public ConcurrentQueue<string> AuthCommands { get; } = new();
+
     /// <summary>Answers the next <paramref name="count"/> messages with 451.</summary>
     public void RejectNext(int count) => Volatile.Write(ref _reject, count);
 
@@ -73,6 +76,7 @@ public sealed class SmtpTestServer : IAsyncDisposable
                 {
                     case "EHLO":
                         await writer.WriteLineAsync("250-localhost");
+                        await writer.WriteLineAsync("250-AUTH PLAIN LOGIN");   // offered in the clear: a client must not take it
                         await writer.WriteLineAsync("250 8BITMIME");
                         break;
                     case "HELO":
@@ -107,6 +111,10 @@ public sealed class SmtpTestServer : IAsyncDisposable
                             await writer.WriteLineAsync("250 OK queued");
                         }
 
+                        break;
+                    case "AUTH":
+                        AuthCommands.Enqueue(line);
+                        await writer.WriteLineAsync("235 Authentication successful");
                         break;
                     case "QUIT":
                         await writer.WriteLineAsync("221 Bye");

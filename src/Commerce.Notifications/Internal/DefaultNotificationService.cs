@@ -150,7 +150,25 @@ internal sealed class DefaultNotificationService : INotificationService, INotifi
     {
         RequireRecipient(recipientId);
         var subscriber = await _fanout.AddAsync(recipientId, afterSequence is { } after ? Math.Max(0, after) : null, cancellationToken).ConfigureAwait(false);
-        return new NotificationSubscription(subscriber, _fanout, _authorizer);
+        return new NotificationSubscription(subscriber, _fanout, _authorizer, _options.MaxRoomsPerConnection);
+    }
+
+    public Task RemoveFromRoomAsync(string recipientId, string room, CancellationToken cancellationToken = default)
+    {
+        var errors = new Dictionary<string, string[]>();
+        NotificationValidation.Id(errors, "recipientId", recipientId);
+        NotificationValidation.Id(errors, "room", room);
+        NotificationValidation.Throw(errors);
+        _fanout.Publish(recipientId, new ControlMessage(room, null));
+        return Task.CompletedTask;
+    }
+
+    public Task DisconnectAsync(string recipientId, string reason, CancellationToken cancellationToken = default)
+    {
+        RequireRecipient(recipientId);
+        ArgumentException.ThrowIfNullOrWhiteSpace(reason);
+        _fanout.Publish(recipientId, new ControlMessage(null, reason));
+        return Task.CompletedTask;
     }
 
     private static void RequireRecipient(string recipientId)

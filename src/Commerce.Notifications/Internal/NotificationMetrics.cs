@@ -16,6 +16,8 @@ internal sealed class NotificationMetrics : IDisposable
     private readonly UpDownCounter<long> _connections;
     private readonly Histogram<double> _latency;
     private readonly Counter<long> _channel;
+    private readonly Counter<long> _overflowed;
+    private readonly Counter<long> _publishDropped;
 
     public NotificationMetrics(IMeterFactory? meterFactory)
     {
@@ -27,6 +29,8 @@ internal sealed class NotificationMetrics : IDisposable
         _connections = _meter.CreateUpDownCounter<long>("commerce.notifications.connections", "{connection}", "Subscribers (SignalR and SSE connections) on this instance.");
         _latency = _meter.CreateHistogram<double>("commerce.notifications.delivery.latency", "s", "From creation to hand-over to a local subscriber's transport.");
         _channel = _meter.CreateCounter<long>("commerce.notifications.channel.deliveries", "{delivery}", "Out-of-band delivery attempts, by channel and outcome.");
+        _overflowed = _meter.CreateCounter<long>("commerce.notifications.subscriber.overflows", "{overflow}", "Times a slow client fell SubscriberBufferSize behind and was caught up from PostgreSQL instead.");
+        _publishDropped = _meter.CreateCounter<long>("commerce.notifications.publish.dropped", "{message}", "Messages not published to Redis: the publish queue was full, or Redis refused them past the retry window.");
     }
 
     public void Published(string kind) => _published.Add(1, new KeyValuePair<string, object?>("kind", kind));
@@ -40,6 +44,10 @@ internal sealed class NotificationMetrics : IDisposable
     public void Backfilled() => _backfilled.Add(1);
 
     public void Connected(int delta) => _connections.Add(delta);
+
+    public void Overflowed() => _overflowed.Add(1);
+
+    public void PublishDropped() => _publishDropped.Add(1);
 
     public void ChannelAttempt(string channel, string outcome) =>
         _channel.Add(1, new KeyValuePair<string, object?>("channel", channel), new KeyValuePair<string, object?>("outcome", outcome));

@@ -8,9 +8,12 @@ using Microsoft.Extensions.Options;
 namespace Commerce.Notifications.Internal;
 
 /// <summary>
-/// The Server-Sent Events endpoint. Notifications carry <c>id: &lt;sequence&gt;</c>, so the browser's automatic
-/// reconnect sends <c>Last-Event-ID</c> and gets what it missed; room events carry no id (the position stays that of
-/// the last notification) and a resumed stream starts with a <c>resync</c> per room.
+/// The Server-Sent Events endpoint. Every frame carries the stream's position as its <c>id:</c>: the opening frame the
+/// position the stream starts from, a notification its sequence, a room event the sequence of the last notification
+/// written before it. So the browser's automatic reconnect always sends <c>Last-Event-ID</c>, also when it drops before
+/// its first notification, and gets exactly what it missed; a resumed stream starts with a <c>resync</c> per room. When
+/// the stream can't open because PostgreSQL is unreachable, the answer is still 200, with <c>retry:</c> and no events,
+/// so EventSource tries again rather than giving up for good.
 /// </summary>
 internal static class NotificationStreamEndpoint
 {
@@ -47,17 +50,38 @@ internal static class NotificationStreamEndpoint
             after = value;
         }
 
+        var rooms = context.Request.Query["room"].Where(r => !string.IsNullOrEmpty(r)).Distinct(StringComparer.Ordinal).ToList();
+        if (rooms.Count > options.MaxRoomsPerConnection)
+        {
+            await Results.Problem(statusCode: StatusCodes.Status400BadRequest, title: "Too many rooms",
+                detail: $"A stream may join at most {options.MaxRoomsPerConnection} rooms.").ExecuteAsync(context).ConfigureAwait(false);
+            return;
+        }
+
         var streams = services.GetRequiredService<INotificationStreams>();
         var time = services.GetService<TimeProvider>() ?? TimeProvider.System;
         var cancellationToken = context.RequestAborted;
-        await using var subscription = await streams.SubscribeAsync(recipient, after, cancellationToken).ConfigureAwait(false);
-        foreach (var room in context.Request.Query["room"].Where(r => !string.IsNullOrEmpty(r)).Distinct(StringComparer.Ordinal))
+        NotificationSubscription subscription;
+        try
+        {
+            subscription = await streams.SubscribeAsync(recipient, after, cancellationToken).ConfigureAwait(false);
+        }
+        catch (Exception exception) when (exception is Npgsql.NpgsqlException or TimeoutException)
+        {
+            // Not an error to the browser: EventSource stops for good on anything but 200. It retries after 'retry:'.
+            StartStream(context.Response);
+            await context.Response.WriteAsync($"retry: {RetryMilliseconds}\n: unavailable, retry\n", cancellationToken).ConfigureAwait(false); // no blank line: nothing is dispatched
+            return;
+        }
+
+        await using var _ = subscription;
+        foreach (var room in rooms)
         {
             if (!await subscription.JoinRoomAsync(context.User, room!, cancellationToken).ConfigureAwait(false))
             {
                 await Results.Problem(statusCode: StatusCodes.Status403Forbidden, title: "Forbidden room",
                     detail: $"The user may not join '{room}'.").ExecuteAsync(context).ConfigureAwait(false);
-            return;
+                return;
             }
         }
 
@@ -67,11 +91,9 @@ internal static class NotificationStreamEndpoint
         }
 
         var response = context.Response;
-        response.Headers.ContentType = "text/event-stream";
-        response.Headers.CacheControl = "no-cache, no-store";
-        response.Headers["X-Accel-Buffering"] = "no";
-        context.Features.Get<IHttpResponseBodyFeature>()?.DisableBuffering();
-        await response.WriteAsync("retry: 2000\n: connected\n\n", cancellationToken).ConfigureAwait(false);
+        StartStream(response);
+        var position = subscription.StartPosition; // what is written so far: every later frame comes after it
+        await response.WriteAsync($"retry: {RetryMilliseconds}\nid: {position}\n: connected\n\n", cancellationToken).ConfigureAwait(false);
         await response.Body.FlushAsync(cancellationToken).ConfigureAwait(false);
 
         var reader = subscription.Items;
@@ -108,7 +130,7 @@ internal static class NotificationStreamEndpoint
                 builder.Clear();
                 while (reader.TryRead(out var item))
                 {
-                    Append(builder, item);
+                    position = Append(builder, item, position);
                 }
 
                 await response.WriteAsync(builder.ToString(), cancellationToken).ConfigureAwait(false);
@@ -117,24 +139,45 @@ internal static class NotificationStreamEndpoint
         }
         catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
         {
+            return;
         }
 
+        if (subscription.DisconnectReason is { } reason && !cancellationToken.IsCancellationRequested)
+        {
+            await response.WriteAsync($"event: disconnected\ndata: {JsonSerializer.Serialize(new { reason }, Json)}\n\n", cancellationToken).ConfigureAwait(false);
+        }
     }
 
-    private static void Append(StringBuilder builder, NotificationStreamItem item)
+    private const int RetryMilliseconds = 2000;
+
+    private static void StartStream(HttpResponse response)
+    {
+        response.Headers.ContentType = "text/event-stream";
+        response.Headers.CacheControl = "no-cache, no-store";
+        response.Headers["X-Accel-Buffering"] = "no";
+        response.HttpContext.Features.Get<IHttpResponseBodyFeature>()?.DisableBuffering();
+    }
+
+    /// <summary>Writes one frame; returns the stream's position after it.</summary>
+    private static long Append(StringBuilder builder, NotificationStreamItem item, long position)
     {
         switch (item.Kind)
         {
             case NotificationStreamItemKind.Notification:
-                builder.Append("id: ").Append(item.Notification!.Sequence).Append("\nevent: notification\ndata: ")
+                // A notification resent by a resume from an earlier position may be older than the position: the id
+                // stays the position, so a reconnect never asks for what was already written.
+                position = Math.Max(position, item.Notification!.Sequence);
+                builder.Append("id: ").Append(position).Append("\nevent: notification\ndata: ")
                     .Append(JsonSerializer.Serialize(item.Notification, Json)).Append("\n\n");
                 break;
             case NotificationStreamItemKind.RoomEvent:
-                builder.Append("event: room\ndata: ").Append(JsonSerializer.Serialize(item.RoomEvent, Json)).Append("\n\n");
+                builder.Append("id: ").Append(position).Append("\nevent: room\ndata: ").Append(JsonSerializer.Serialize(item.RoomEvent, Json)).Append("\n\n");
                 break;
             default:
-                builder.Append("event: resync\ndata: ").Append(JsonSerializer.Serialize(new { room = item.Room }, Json)).Append("\n\n");
+                builder.Append("id: ").Append(position).Append("\nevent: resync\ndata: ").Append(JsonSerializer.Serialize(new { room = item.Room }, Json)).Append("\n\n");
                 break;
         }
+
+        return position;
     }
 }

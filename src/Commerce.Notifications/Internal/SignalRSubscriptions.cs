@@ -15,16 +15,19 @@ internal sealed class SignalRSubscriptions(
 {
     private readonly ConcurrentDictionary<string, (NotificationSubscription Subscription, Task Sender)> _connections = new(StringComparer.Ordinal);
 
+    /// <summary>Client method receiving <c>{ reason }</c> before the server aborts the connection.</summary>
+    public const string DisconnectedMethod = "disconnected";
+
     public string? UserId(ClaimsPrincipal? user) => ClaimsUser.UserId(user, options.Value);
 
     public NotificationSubscription Get(string connectionId) =>
         _connections.TryGetValue(connectionId, out var entry) ? entry.Subscription : throw new HubException("The connection is not subscribed.");
 
-    public async Task OpenAsync(string connectionId, string recipientId, long? after, CancellationToken cancellationToken)
+    public async Task OpenAsync(HubCallerContext context, string recipientId, long? after, CancellationToken cancellationToken)
     {
         var subscription = await streams.SubscribeAsync(recipientId, after, cancellationToken).ConfigureAwait(false);
-        var client = hub.Clients.Client(connectionId);
-        _connections[connectionId] = (subscription, Task.Run(() => SendAsync(subscription, client), CancellationToken.None));
+        var client = hub.Clients.Client(context.ConnectionId);
+        _connections[context.ConnectionId] = (subscription, Task.Run(() => SendAsync(subscription, client, context), CancellationToken.None));
     }
 
     public async Task CloseAsync(string connectionId)
@@ -36,7 +39,7 @@ internal sealed class SignalRSubscriptions(
         }
     }
 
-    private async Task SendAsync(NotificationSubscription subscription, IClientProxy client)
+    private async Task SendAsync(NotificationSubscription subscription, IClientProxy client, HubCallerContext context)
     {
         try
         {
@@ -49,6 +52,12 @@ internal sealed class SignalRSubscriptions(
                     _ => client.SendAsync(NotificationsHub.ResyncMethod, new { room = item.Room }),
                 };
                 await send.ConfigureAwait(false);
+            }
+
+            if (subscription.DisconnectReason is { } reason)
+            {
+                await client.SendAsync(DisconnectedMethod, new { reason }).ConfigureAwait(false);
+                context.Abort();
             }
         }
         catch (Exception exception)

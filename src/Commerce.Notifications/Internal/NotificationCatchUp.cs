@@ -1,0 +1,88 @@
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
+
+namespace Commerce.Notifications.Internal;
+
+/// <summary>
+/// The safety net under pub/sub, in the background: every <see cref="NotificationsOptions.CatchUpInterval"/> (every
+/// half second while Redis is degraded or a topic is not subscribed yet) it subscribes the topics that have no Redis
+/// subscription, tells the members of rooms subscribed late to resync, and compares every local subscriber's position
+/// with PostgreSQL so anything missed is backfilled. It also runs the publish queue.
+/// </summary>
+internal sealed class NotificationCatchUp(
+    NotificationConnections connections,
+    NotificationFanout fanout,
+    TopicRegistry topics,
+    PublishQueue publishing,
+    RedisHealth health,
+    IOptions<NotificationsOptions> options,
+    ILogger<NotificationCatchUp> logger) : BackgroundService
+{
+    private readonly SemaphoreSlim _now = new(0, 1);
+
+    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
+    {
+        var publisher = Task.Run(() => publishing.RunAsync(stoppingToken), stoppingToken);
+        health.Restored += OnRestored;
+        try
+        {
+            health.Watch(await connections.RedisAsync().WaitAsync(stoppingToken).ConfigureAwait(false));
+        }
+        catch (Exception exception) when (exception is not OperationCanceledException)
+        {
+            Log.RedisUnavailable(logger, exception);
+        }
+
+        var settings = options.Value;
+        while (!stoppingToken.IsCancellationRequested)
+        {
+            var fast = health.NeedsFastCatchUp || topics.AnyUnsubscribed;
+            var interval = fast ? TimeSpan.FromMilliseconds(Math.Min(500, settings.CatchUpInterval.TotalMilliseconds)) : settings.CatchUpInterval;
+            try
+            {
+                await _now.WaitAsync(interval, stoppingToken).ConfigureAwait(false);
+                foreach (var room in (await topics.SubscribeMissingAsync().ConfigureAwait(false)).Where(t => t.IsRoom))
+                {
+                    room.Subscribers.ToList().ForEach(s => s.Post(new ResyncSignal(room.Name)));
+                }
+
+                await fanout.CatchUpAsync(stoppingToken).ConfigureAwait(false);
+            }
+            catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
+            {
+                break;
+            }
+            catch (Exception exception)
+            {
+                Log.CatchUpFailed(logger, exception);
+            }
+        }
+
+        health.Restored -= OnRestored;
+        await publisher.ConfigureAwait(false);
+    }
+
+    public override void Dispose()
+    {
+        _now.Dispose();
+        base.Dispose();
+    }
+
+    /// <summary>Redis is back: rooms may have missed events, and positions are compared at once.</summary>
+    private void OnRestored()
+    {
+        foreach (var topic in topics.Topics.Where(t => t.IsRoom))
+        {
+            topic.Subscribers.ToList().ForEach(s => s.Post(new ResyncSignal(topic.Name)));
+        }
+
+        try
+        {
+            _now.Release();
+        }
+        catch (SemaphoreFullException)
+        {
+        }
+    }
+}
