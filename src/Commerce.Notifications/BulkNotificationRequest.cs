@@ -19,4 +19,10 @@ public sealed record BulkNotificationRequest
 
     /// <summary>Structured data for the client (a JSON object), if any.</summary>
     public JsonElement? Data { get; init; }
+
+    /// <summary>
+    /// Makes queueing idempotent (at most 200 characters): queueing again with the same key, from any instance, returns
+    /// the job queued first. Null: no check.
+    /// </summary>
+    public string? IdempotencyKey { get; init; }
 }

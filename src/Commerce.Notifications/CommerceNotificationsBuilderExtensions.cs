@@ -113,6 +113,7 @@ public static class CommerceNotificationsBuilderExtensions
     private static ICommerceNotificationsBuilder AddSmtpCore(ICommerceNotificationsBuilder builder)
     {
         builder.Services.AddOptionsWithValidateOnStart<SmtpEmailOptions, SmtpEmailOptionsValidator>();
+        builder.Services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<SmtpEmailOptions>, SmtpEmailOptionsConsistencyValidator>());
         return builder.AddChannel<SmtpEmailChannel>();
     }
 }

@@ -59,6 +59,8 @@ public static class CommerceNotificationsServiceCollectionExtensions
         services.TryAddSingleton<TopicRegistry>();
         services.TryAddSingleton<PublishQueue>();
         services.TryAddSingleton<NotificationFanout>();
+        services.TryAddSingleton(sp => new NotificationCreations(sp.GetRequiredService<NotificationConnections>(), sp.GetRequiredService<IOptions<NotificationsOptions>>().Value));
+        services.TryAddSingleton<NotificationWriter>();
         services.TryAddSingleton<NotificationWorkerSignal>();
         services.TryAddSingleton<DefaultNotificationService>();
         services.TryAddSingleton<INotificationService>(sp => sp.GetRequiredService<DefaultNotificationService>());

@@ -9,8 +9,10 @@ public interface INotificationService
     Task MigrateAsync(CancellationToken cancellationToken = default);
 
     /// <summary>
-    /// Stores a notification (and its out-of-band deliveries) in one transaction, then publishes it to every instance.
-    /// Once this returns it is durable: a client connected anywhere gets it live, or on resume.
+    /// Stores a notification (and its out-of-band deliveries), group-committed with the creations that arrive together,
+    /// then publishes it to every instance. Once this returns it is durable: a client connected anywhere gets it live, or
+    /// on resume. With an <see cref="NotificationRequest.IdempotencyKey"/> already used for the recipient, it returns
+    /// that notification and stores and sends nothing.
     /// </summary>
     /// <param name="request">The notification.</param>
     /// <param name="cancellationToken">Cancels the call.</param>
@@ -18,7 +20,23 @@ public interface INotificationService
     /// <exception cref="NotificationValidationException">The request breaks a rule.</exception>
     Task<Notification> CreateAsync(NotificationRequest request, CancellationToken cancellationToken = default);
 
-    /// <summary>Queues one notification for many recipients; a background worker creates them in batches.</summary>
+    /// <summary>
+    /// Stores a notification inside the application's own PostgreSQL transaction, so the application's change and the
+    /// notification commit together or not at all. When the transaction commits, every instance is told (PostgreSQL
+    /// NOTIFY) and its clients of the recipient get it; on rollback nothing exists and nothing is sent. The
+    /// transaction's database must hold this package's schema. Not group-committed: it is your transaction.
+    /// </summary>
+    /// <param name="request">The notification.</param>
+    /// <param name="transaction">The application's open transaction.</param>
+    /// <param name="cancellationToken">Cancels the call.</param>
+    /// <returns>The notification as it is stored once the transaction commits.</returns>
+    /// <exception cref="NotificationValidationException">The request breaks a rule.</exception>
+    Task<Notification> CreateAsync(NotificationRequest request, Npgsql.NpgsqlTransaction transaction, CancellationToken cancellationToken = default);
+
+    /// <summary>
+    /// Queues one notification for many recipients; a background worker creates them in batches. With an
+    /// <see cref="BulkNotificationRequest.IdempotencyKey"/> already used, it returns that job's id and queues nothing.
+    /// </summary>
     /// <param name="request">The notification and its recipients.</param>
     /// <param name="cancellationToken">Cancels the call.</param>
     /// <returns>The job's id, for <see cref="GetBulkStatusAsync"/>.</returns>

@@ -25,4 +25,11 @@ public sealed record NotificationRequest
     /// channel. Each is queued durably in the same transaction as the notification and retried until delivered.
     /// </summary>
     public IReadOnlyDictionary<string, string>? Channels { get; init; }
+
+    /// <summary>
+    /// Makes creation idempotent (at most 200 characters): creating again with the same key for the same recipient, from
+    /// any instance, stores nothing new and returns the notification created first. Use a key the event already has (for
+    /// example <c>order-1001-shipped</c>), since webhook handlers and event subscribers run at least once. Null: no check.
+    /// </summary>
+    public string? IdempotencyKey { get; init; }
 }

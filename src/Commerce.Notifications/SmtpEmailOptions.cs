@@ -13,7 +13,11 @@ public sealed class SmtpEmailOptions
     [Range(1, 65535)]
     public int Port { get; set; } = 587;
 
-    /// <summary>TLS: <c>Auto</c> (default; STARTTLS when offered), <c>None</c>, <c>StartTls</c>, <c>SslOnConnect</c>.</summary>
+    /// <summary>
+    /// TLS: <c>Auto</c> (default; STARTTLS when offered), <c>None</c>, <c>StartTls</c>, <c>SslOnConnect</c>. Credentials
+    /// are never sent over an unencrypted connection: with <see cref="UserName"/> set, <c>None</c> fails at start, and
+    /// <c>Auto</c> against a server that offers no STARTTLS fails the delivery before authenticating.
+    /// </summary>
     public SmtpSecurity Security { get; set; } = SmtpSecurity.Auto;
 
     /// <summary>User name, if the server wants authentication.</summary>

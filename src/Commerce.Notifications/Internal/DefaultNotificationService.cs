@@ -4,6 +4,7 @@ using System.Text.Json;
 using Commerce.Shared;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
+using Npgsql;
 
 namespace Commerce.Notifications.Internal;
 
@@ -13,6 +14,8 @@ internal sealed class DefaultNotificationService : INotificationService, INotifi
     private static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.Web);
     private readonly NotificationConnections _connections;
     private readonly NotificationStore _store;
+    private readonly NotificationWriter _writer;
+    private readonly NotificationCreations _creations;
     private readonly NotificationFanout _fanout;
     private readonly NotificationsOptions _options;
     private readonly TimeProvider _time;
@@ -24,6 +27,8 @@ internal sealed class DefaultNotificationService : INotificationService, INotifi
     public DefaultNotificationService(
         NotificationConnections connections,
         NotificationStore store,
+        NotificationWriter writer,
+        NotificationCreations creations,
         NotificationFanout fanout,
         IOptions<NotificationsOptions> options,
         TimeProvider time,
@@ -34,6 +39,8 @@ internal sealed class DefaultNotificationService : INotificationService, INotifi
     {
         _connections = connections;
         _store = store;
+        _writer = writer;
+        _creations = creations;
         _fanout = fanout;
         _options = options.Value;
         _time = time;
@@ -57,22 +64,43 @@ internal sealed class DefaultNotificationService : INotificationService, INotifi
         NotificationValidation.Validate(request, _channels);
         using var activity = NotificationMetrics.ActivitySource.StartActivity("notification create");
         activity?.SetTag("notification.type", request.Type);
-        var notification = await _store.CreateAsync(request, _time.GetUtcNow(), cancellationToken).ConfigureAwait(false);
-        _fanout.Publish(notification);
-        if (request.Channels is { Count: > 0 })
+        var created = await _writer.CreateAsync(request, cancellationToken).ConfigureAwait(false);
+        if (created.IsNew)
         {
-            _signal.Wake();
+            _fanout.Publish(created.Notification);
+            if (request.Channels is { Count: > 0 })
+            {
+                _signal.Wake();
+            }
         }
 
-        return notification;
+        return created.Notification;
+    }
+
+    public async Task<Notification> CreateAsync(NotificationRequest request, NpgsqlTransaction transaction, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(transaction);
+        NotificationValidation.Validate(request, _channels);
+        using var activity = NotificationMetrics.ActivitySource.StartActivity("notification create");
+        activity?.SetTag("notification.type", request.Type);
+        var created = (await _creations.CreateAsync([request], _time.GetUtcNow(), transaction, cancellationToken).ConfigureAwait(false))[0];
+        if (created.IsNew)
+        {
+            // Delivered by PostgreSQL at commit, never on rollback: every instance then catches the recipient's streams up.
+            await using var notify = new NpgsqlCommand("select pg_notify(@channel, @recipient)", transaction.Connection, transaction);
+            notify.Parameters.AddWithValue("channel", _creations.CreatedChannel);
+            notify.Parameters.AddWithValue("recipient", request.RecipientId);
+            await notify.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
+        }
+
+        return created.Notification;
     }
 
     public async Task<Guid> EnqueueBulkAsync(BulkNotificationRequest request, CancellationToken cancellationToken = default)
     {
         NotificationValidation.Validate(request);
-        var id = Guid.CreateVersion7(_time.GetUtcNow());
         var recipients = request.RecipientIds.Distinct(StringComparer.Ordinal).ToArray();
-        await _store.EnqueueBulkAsync(id, request, recipients, _time.GetUtcNow(), cancellationToken).ConfigureAwait(false);
+        var id = await _store.EnqueueBulkAsync(Guid.CreateVersion7(_time.GetUtcNow()), request, recipients, _time.GetUtcNow(), cancellationToken).ConfigureAwait(false);
         _signal.Wake();
         return id;
     }

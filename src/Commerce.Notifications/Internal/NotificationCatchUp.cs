@@ -8,7 +8,8 @@ namespace Commerce.Notifications.Internal;
 /// The safety net under pub/sub, in the background: every <see cref="NotificationsOptions.CatchUpInterval"/> (every
 /// half second while Redis is degraded or a topic is not subscribed yet) it subscribes the topics that have no Redis
 /// subscription, tells the members of rooms subscribed late to resync, and compares every local subscriber's position
-/// with PostgreSQL so anything missed is backfilled. It also runs the publish queue.
+/// with PostgreSQL so anything missed is backfilled. It also runs the publish queue, and listens for notifications
+/// created in applications' transactions.
 /// </summary>
 internal sealed class NotificationCatchUp(
     NotificationConnections connections,
@@ -16,6 +17,8 @@ internal sealed class NotificationCatchUp(
     TopicRegistry topics,
     PublishQueue publishing,
     RedisHealth health,
+    NotificationCreations creations,
+    NotificationWorkerSignal worker,
     IOptions<NotificationsOptions> options,
     ILogger<NotificationCatchUp> logger) : BackgroundService
 {
@@ -24,6 +27,7 @@ internal sealed class NotificationCatchUp(
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
         var publisher = Task.Run(() => publishing.RunAsync(stoppingToken), stoppingToken);
+        var listener = Task.Run(() => ListenForTransactionalCreationsAsync(stoppingToken), stoppingToken);
         health.Restored += OnRestored;
         try
         {
@@ -61,7 +65,25 @@ internal sealed class NotificationCatchUp(
 
         health.Restored -= OnRestored;
         await publisher.ConfigureAwait(false);
+        await listener.ConfigureAwait(false);
     }
+
+    /// <summary>
+    /// A notification created in an application's transaction announces its recipient with NOTIFY at commit: that
+    /// recipient's local streams catch up from PostgreSQL, and the worker looks for its out-of-band deliveries.
+    /// </summary>
+    private Task ListenForTransactionalCreationsAsync(CancellationToken stoppingToken) =>
+        Commerce.Shared.PostgresListener.ListenAsync(
+            connections.Postgres,
+            creations.CreatedChannel,
+            recipient =>
+            {
+                fanout.CatchUp([recipient]);
+                worker.Wake();
+            },
+            () => _ = fanout.CatchUpAsync(stoppingToken),
+            e => Log.CatchUpFailed(logger, e),
+            stoppingToken);
 
     public override void Dispose()
     {

@@ -18,6 +18,7 @@ internal sealed class NotificationMetrics : IDisposable
     private readonly Counter<long> _channel;
     private readonly Counter<long> _overflowed;
     private readonly Counter<long> _publishDropped;
+    private readonly Histogram<int> _commitSize;
 
     public NotificationMetrics(IMeterFactory? meterFactory)
     {
@@ -30,6 +31,7 @@ internal sealed class NotificationMetrics : IDisposable
         _latency = _meter.CreateHistogram<double>("commerce.notifications.delivery.latency", "s", "From creation to hand-over to a local subscriber's transport.");
         _channel = _meter.CreateCounter<long>("commerce.notifications.channel.deliveries", "{delivery}", "Out-of-band delivery attempts, by channel and outcome.");
         _overflowed = _meter.CreateCounter<long>("commerce.notifications.subscriber.overflows", "{overflow}", "Times a slow client fell SubscriberBufferSize behind and was caught up from PostgreSQL instead.");
+        _commitSize = _meter.CreateHistogram<int>("commerce.notifications.store.commit.size", "{notification}", "Notifications stored together in one group commit.");
         _publishDropped = _meter.CreateCounter<long>("commerce.notifications.publish.dropped", "{message}", "Messages not published to Redis: the publish queue was full, or Redis refused them past the retry window.");
     }
 
@@ -48,6 +50,8 @@ internal sealed class NotificationMetrics : IDisposable
     public void Overflowed() => _overflowed.Add(1);
 
     public void PublishDropped() => _publishDropped.Add(1);
+
+    public void StoreCommitted(int notifications) => _commitSize.Record(notifications);
 
     public void ChannelAttempt(string channel, string outcome) =>
         _channel.Add(1, new KeyValuePair<string, object?>("channel", channel), new KeyValuePair<string, object?>("outcome", outcome));

@@ -12,51 +12,16 @@ internal sealed class NotificationStore(NotificationConnections connections, Not
 
     private NpgsqlDataSource Db => connections.Postgres;
 
-    public async Task<Notification> CreateAsync(NotificationRequest request, DateTimeOffset now, CancellationToken cancellationToken)
+    /// <summary>Queues a bulk job; with an idempotency key already used, returns that job's id instead.</summary>
+    public async Task<Guid> EnqueueBulkAsync(Guid id, BulkNotificationRequest request, string[] recipients, DateTimeOffset now, CancellationToken cancellationToken)
     {
-        var channels = request.Channels ?? new Dictionary<string, string>();
         await using var command = Db.CreateCommand(
             $"""
-            with r as (
-                insert into {_s}.recipients as r (recipient_id, last_sequence, unread_count) values ($1, 1, 1)
-                on conflict (recipient_id) do update set last_sequence = r.last_sequence + 1, unread_count = r.unread_count + 1
-                returning last_sequence),
-            n as (
-                insert into {_s}.notifications (recipient_id, sequence, type, title, body, data, created_at)
-                select $1, r.last_sequence, $2, $3, $4, $5::jsonb, $6 from r
-                returning id, sequence),
-            d as (
-                insert into {_s}.channel_deliveries (notification_id, channel, address, next_attempt_at)
-                select n.id, c.channel, c.address, $6 from n, unnest($7::text[], $8::text[]) as c (channel, address))
-            select id, sequence from n
+            insert into {_s}.bulk_jobs (id, recipient_ids, type, title, body, data, created_at, idempotency_key)
+            values ($1, $2, $3, $4, $5, $6::jsonb, $7, $8)
+            on conflict (idempotency_key) where idempotency_key is not null do nothing
+            returning id
             """);
-        command.Parameters.Add(new() { Value = request.RecipientId });
-        command.Parameters.Add(new() { Value = request.Type });
-        command.Parameters.Add(new() { Value = request.Title });
-        command.Parameters.Add(new() { Value = (object?)request.Body ?? DBNull.Value, NpgsqlDbType = NpgsqlDbType.Text });
-        command.Parameters.Add(new() { Value = request.Data is { } data ? data.GetRawText() : DBNull.Value, NpgsqlDbType = NpgsqlDbType.Text });
-        command.Parameters.Add(new() { Value = now });
-        command.Parameters.Add(new() { Value = channels.Keys.ToArray() });
-        command.Parameters.Add(new() { Value = channels.Values.ToArray() });
-        await using var reader = await command.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
-        await reader.ReadAsync(cancellationToken).ConfigureAwait(false);
-        return new Notification
-        {
-            Id = reader.GetInt64(0),
-            RecipientId = request.RecipientId,
-            Sequence = reader.GetInt64(1),
-            Type = request.Type,
-            Title = request.Title,
-            Body = request.Body,
-            Data = request.Data?.Clone(),
-            CreatedAt = now,
-        };
-    }
-
-    public async Task EnqueueBulkAsync(Guid id, BulkNotificationRequest request, string[] recipients, DateTimeOffset now, CancellationToken cancellationToken)
-    {
-        await using var command = Db.CreateCommand(
-            $"insert into {_s}.bulk_jobs (id, recipient_ids, type, title, body, data, created_at) values ($1, $2, $3, $4, $5, $6::jsonb, $7)");
         command.Parameters.Add(new() { Value = id });
         command.Parameters.Add(new() { Value = recipients });
         command.Parameters.Add(new() { Value = request.Type });
@@ -64,7 +29,17 @@ internal sealed class NotificationStore(NotificationConnections connections, Not
         command.Parameters.Add(new() { Value = (object?)request.Body ?? DBNull.Value, NpgsqlDbType = NpgsqlDbType.Text });
         command.Parameters.Add(new() { Value = request.Data is { } data ? data.GetRawText() : DBNull.Value, NpgsqlDbType = NpgsqlDbType.Text });
         command.Parameters.Add(new() { Value = now });
-        await command.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
+        command.Parameters.Add(new() { Value = (object?)request.IdempotencyKey ?? DBNull.Value, NpgsqlDbType = NpgsqlDbType.Text });
+        if (await command.ExecuteScalarAsync(cancellationToken).ConfigureAwait(false) is Guid inserted)
+        {
+            return inserted;
+        }
+
+        // Queued before with this key (possibly by a concurrent call that committed while this one waited): a new
+        // statement sees it.
+        await using var existing = Db.CreateCommand($"select id from {_s}.bulk_jobs where idempotency_key = $1");
+        existing.Parameters.Add(new() { Value = request.IdempotencyKey! });
+        return (Guid)(await existing.ExecuteScalarAsync(cancellationToken).ConfigureAwait(false))!;
     }
 
     public async Task<BulkNotificationStatus?> GetBulkStatusAsync(Guid id, CancellationToken cancellationToken)
@@ -332,7 +307,7 @@ internal sealed class NotificationStore(NotificationConnections connections, Not
         return command;
     }
 
-    private static Notification Read(NpgsqlDataReader reader, int offset = 0) => new()
+    internal static Notification Read(NpgsqlDataReader reader, int offset = 0) => new()
     {
         Id = reader.GetInt64(offset),
         RecipientId = reader.GetString(offset + 1),

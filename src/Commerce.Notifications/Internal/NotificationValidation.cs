@@ -14,6 +14,7 @@ internal static class NotificationValidation
         var errors = new Dictionary<string, string[]>();
         Common(errors, request.Type, request.Title, request.Body, request.Data);
         Id(errors, "recipientId", request.RecipientId);
+        Key(errors, request.IdempotencyKey);
         foreach (var (channel, address) in request.Channels ?? new Dictionary<string, string>())
         {
             if (!channels.Contains(channel))
@@ -34,6 +35,7 @@ internal static class NotificationValidation
         ArgumentNullException.ThrowIfNull(request);
         var errors = new Dictionary<string, string[]>();
         Common(errors, request.Type, request.Title, request.Body, request.Data);
+        Key(errors, request.IdempotencyKey);
         if (request.RecipientIds is null || request.RecipientIds.Count == 0)
         {
             errors["recipientIds"] = ["At least one recipient is required."];
@@ -44,6 +46,14 @@ internal static class NotificationValidation
         }
 
         Throw(errors);
+    }
+
+    private static void Key(Dictionary<string, string[]> errors, string? key)
+    {
+        if (key is not null && (key.Length == 0 || key.Length > MaxIdLength))
+        {
+            errors["idempotencyKey"] = [$"It must be 1 to {MaxIdLength} characters, or left out."];
+        }
     }
 
     public static void Id(Dictionary<string, string[]> errors, string field, string? value)

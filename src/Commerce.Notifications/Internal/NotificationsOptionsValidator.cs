@@ -39,3 +39,12 @@ internal sealed class NotificationsOptionsConsistencyValidator(NotificationsRedi
 internal sealed partial class SmtpEmailOptionsValidator : IValidateOptions<SmtpEmailOptions>
 {
 }
+
+/// <summary>Rules across the SMTP settings: credentials need TLS.</summary>
+internal sealed class SmtpEmailOptionsConsistencyValidator : IValidateOptions<SmtpEmailOptions>
+{
+    public ValidateOptionsResult Validate(string? name, SmtpEmailOptions options) =>
+        !string.IsNullOrEmpty(options.UserName) && options.Security == SmtpSecurity.None
+            ? ValidateOptionsResult.Fail($"{nameof(SmtpEmailOptions.Security)} None sends the credentials of {nameof(SmtpEmailOptions.UserName)} unencrypted; use Auto, StartTls or SslOnConnect.")
+            : ValidateOptionsResult.Success;
+}

@@ -31,6 +31,14 @@ internal sealed class SmtpEmailChannel(IOptions<SmtpEmailOptions> options) : INo
         await client.ConnectAsync(settings.Host, settings.Port, security, cancellationToken).ConfigureAwait(false);
         if (!string.IsNullOrEmpty(settings.UserName))
         {
+            if (!client.IsSecure)
+            {
+                // Auto found no STARTTLS: never hand the credentials to an unencrypted connection.
+                await client.DisconnectAsync(quit: true, cancellationToken).ConfigureAwait(false);
+                throw new AuthenticationException(
+                    $"The SMTP server {settings.Host}:{settings.Port} offers no TLS; credentials are never sent over an unencrypted connection. Enable STARTTLS on the server, or use Security = SslOnConnect.");
+            }
+
             await client.AuthenticateAsync(settings.UserName, settings.Password ?? "", cancellationToken).ConfigureAwait(false);
         }
 
