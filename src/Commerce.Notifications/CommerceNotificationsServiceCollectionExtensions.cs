@@ -67,6 +67,7 @@ public static class CommerceNotificationsServiceCollectionExtensions
         services.TryAddSingleton<INotificationStreams>(sp => sp.GetRequiredService<DefaultNotificationService>());
         services.TryAddSingleton<INotificationRoomAuthorizer, ShopRoomAuthorizer>();
         services.TryAddSingleton<SignalRSubscriptions>();
+        services.TryAddSingleton<SseHeartbeat>();
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IHostedService, NotificationMigrationService>());
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IHostedService, NotificationCatchUp>());
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IHostedService, NotificationWorker>());

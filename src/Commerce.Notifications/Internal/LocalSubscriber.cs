@@ -153,27 +153,31 @@ internal sealed class LocalSubscriber
     private async Task PumpAsync()
     {
         var cancellationToken = _stop.Token;
+        var reader = _inbound.Reader;
         try
         {
-            await foreach (var item in _inbound.Reader.ReadAllAsync(cancellationToken).ConfigureAwait(false))
+            while (await reader.WaitToReadAsync(cancellationToken).ConfigureAwait(false))
             {
-                if (item is Notification or RoomEvent)
+                while (reader.TryRead(out var item))
                 {
-                    Interlocked.Decrement(ref _queuedLive);
-                }
-
-                while (true)
-                {
-                    try
+                    if (item is Notification or RoomEvent)
                     {
-                        await HandleAsync(item, cancellationToken).ConfigureAwait(false);
-                        break;
+                        Interlocked.Decrement(ref _queuedLive);
                     }
-                    catch (Exception exception) when (exception is not OperationCanceledException and not ChannelClosedException)
+
+                    while (true)
                     {
-                        // PostgreSQL unavailable while filling a gap: keep the item and try again; nothing is skipped.
-                        _onBackfillError(exception);
-                        await Task.Delay(TimeSpan.FromSeconds(1), _time, cancellationToken).ConfigureAwait(false);
+                        try
+                        {
+                            await HandleAsync(item, cancellationToken).ConfigureAwait(false);
+                            break;
+                        }
+                        catch (Exception exception) when (exception is not OperationCanceledException and not ChannelClosedException)
+                        {
+                            // PostgreSQL unavailable while filling a gap: keep the item and try again; nothing is skipped.
+                            _onBackfillError(exception);
+                            await Task.Delay(TimeSpan.FromSeconds(1), _time, cancellationToken).ConfigureAwait(false);
+                        }
                     }
                 }
             }

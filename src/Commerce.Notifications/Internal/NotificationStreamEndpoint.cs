@@ -59,7 +59,6 @@ internal static class NotificationStreamEndpoint
         }
 
         var streams = services.GetRequiredService<INotificationStreams>();
-        var time = services.GetService<TimeProvider>() ?? TimeProvider.System;
         var cancellationToken = context.RequestAborted;
         NotificationSubscription subscription;
         try
@@ -97,54 +96,32 @@ internal static class NotificationStreamEndpoint
         await response.Body.FlushAsync(cancellationToken).ConfigureAwait(false);
 
         var reader = subscription.Items;
-        Task<bool>? waiting = null;
-        Task? heartbeat = null;   // one timer per interval, not one per batch written
-        var quiet = true;         // nothing written since the timer started
+        var stream = services.GetRequiredService<SseHeartbeat>().Register(response, cancellationToken);
         var builder = new StringBuilder();
         try
         {
-            while (!cancellationToken.IsCancellationRequested)
+            while (await reader.WaitToReadAsync(cancellationToken).ConfigureAwait(false))
             {
-                waiting ??= reader.WaitToReadAsync(cancellationToken).AsTask();
-                heartbeat ??= Task.Delay(options.HeartbeatInterval, time, cancellationToken);
-                if (await Task.WhenAny(waiting, heartbeat).ConfigureAwait(false) != waiting)
-                {
-                    heartbeat = null;
-                    if (quiet)
-                    {
-                        await response.WriteAsync(": heartbeat\n\n", cancellationToken).ConfigureAwait(false);
-                        await response.Body.FlushAsync(cancellationToken).ConfigureAwait(false);
-                    }
-
-                    quiet = true;
-                    continue;
-                }
-
-                if (!await waiting.ConfigureAwait(false))
-                {
-                    break;
-                }
-
-                waiting = null;
-                quiet = false;
                 builder.Clear();
                 while (reader.TryRead(out var item))
                 {
                     position = Append(builder, item, position);
                 }
 
-                await response.WriteAsync(builder.ToString(), cancellationToken).ConfigureAwait(false);
-                await response.Body.FlushAsync(cancellationToken).ConfigureAwait(false);
+                await stream.WriteAsync(builder.ToString()).ConfigureAwait(false);
+            }
+
+            if (subscription.DisconnectReason is { } reason)
+            {
+                await stream.WriteAsync($"event: disconnected\ndata: {JsonSerializer.Serialize(new { reason }, Json)}\n\n").ConfigureAwait(false);
             }
         }
         catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
         {
-            return;
         }
-
-        if (subscription.DisconnectReason is { } reason && !cancellationToken.IsCancellationRequested)
+        finally
         {
-            await response.WriteAsync($"event: disconnected\ndata: {JsonSerializer.Serialize(new { reason }, Json)}\n\n", cancellationToken).ConfigureAwait(false);
+            services.GetRequiredService<SseHeartbeat>().Unregister(stream);
         }
     }
 

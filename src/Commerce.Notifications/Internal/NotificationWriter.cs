@@ -11,7 +11,7 @@ namespace Commerce.Notifications.Internal;
 internal sealed class NotificationWriter : IAsyncDisposable
 {
     private const int MaxBatch = 256;
-    private const int Flushers = 4;
+    private const int Flushers = 2;
     private readonly GroupCommitter<NotificationRequest, int, Created> _committer;
 
     public NotificationWriter(NotificationCreations creations, TimeProvider time, NotificationMetrics metrics)

@@ -17,7 +17,16 @@ internal sealed class Topic(string key)
 
     public ImmutableArray<LocalSubscriber> Subscribers { get; set; } = [];
 
+    /// <summary>A room's Redis subscription: a queue, so its events keep their order.</summary>
     public ChannelMessageQueue? Queue { get; set; }
+
+    /// <summary>
+    /// A recipient's Redis subscription: a handler, 250 bytes where a queue takes 3.4 KB (one per connection adds up).
+    /// Handlers may run out of order; a recipient's notifications carry sequences, so its stream restores the order.
+    /// </summary>
+    public Action<RedisChannel, RedisValue>? Handler { get; set; }
+
+    public bool IsSubscribed => Queue is not null || Handler is not null;
 
     public Task? Subscribing { get; set; }
 }
@@ -40,7 +49,7 @@ internal sealed class TopicRegistry(NotificationConnections connections, RedisHe
 
     public IEnumerable<Topic> Topics => _topics.Values;
 
-    public bool AnyUnsubscribed => _topics.Values.Any(t => t.Queue is null);
+    public bool AnyUnsubscribed => _topics.Values.Any(t => !t.IsSubscribed);
 
     /// <summary>Adds a local subscriber; returns the topic's Redis subscription in progress (complete when already subscribed).</summary>
     public Task Attach(string key, LocalSubscriber subscriber)
@@ -49,7 +58,7 @@ internal sealed class TopicRegistry(NotificationConnections connections, RedisHe
         {
             var topic = _topics.GetOrAdd(key, static k => new Topic(k));
             topic.Subscribers = topic.Subscribers.Add(subscriber);
-            if (topic.Queue is null)
+            if (!topic.IsSubscribed)
             {
                 topic.Subscribing ??= SubscribeAsync(topic);
             }
@@ -61,7 +70,7 @@ internal sealed class TopicRegistry(NotificationConnections connections, RedisHe
     /// <summary>Removes a local subscriber; the last one out unsubscribes the topic in the background.</summary>
     public void Detach(string key, LocalSubscriber subscriber)
     {
-        ChannelMessageQueue? unsubscribe = null;
+        Topic? gone = null;
         lock (_lock)
         {
             if (!_topics.TryGetValue(key, out var topic))
@@ -73,14 +82,13 @@ internal sealed class TopicRegistry(NotificationConnections connections, RedisHe
             if (topic.Subscribers.IsEmpty)
             {
                 _topics.TryRemove(key, out _);
-                unsubscribe = topic.Queue;
-                topic.Queue = null;
+                gone = topic;
             }
         }
 
-        if (unsubscribe is not null)
+        if (gone?.IsSubscribed == true)
         {
-            _ = UnsubscribeAsync(key, unsubscribe);
+            _ = UnsubscribeAsync(gone);
         }
     }
 
@@ -94,7 +102,7 @@ internal sealed class TopicRegistry(NotificationConnections connections, RedisHe
         var missing = new List<(Topic Topic, Task Subscribing)>();
         lock (_lock)
         {
-            foreach (var topic in _topics.Values.Where(t => t.Queue is null))
+            foreach (var topic in _topics.Values.Where(t => !t.IsSubscribed))
             {
                 topic.Subscribing ??= SubscribeAsync(topic);
                 missing.Add((topic, topic.Subscribing));
@@ -102,7 +110,7 @@ internal sealed class TopicRegistry(NotificationConnections connections, RedisHe
         }
 
         await Task.WhenAll(missing.Select(m => m.Subscribing)).ConfigureAwait(false);
-        return missing.Where(m => m.Topic.Queue is not null).Select(m => m.Topic).ToList();
+        return missing.Where(m => m.Topic.IsSubscribed).Select(m => m.Topic).ToList();
     }
 
     public RedisChannel Channel(IConnectionMultiplexer redis, string key)
@@ -118,14 +126,27 @@ internal sealed class TopicRegistry(NotificationConnections connections, RedisHe
         try
         {
             var redis = await connections.RedisAsync().ConfigureAwait(false);
-            var queue = await redis.GetSubscriber().SubscribeAsync(Channel(redis, topic.Key)).ConfigureAwait(false);
-            queue.OnMessage(message => OnMessage?.Invoke(topic, message.Message));
+            var channel = Channel(redis, topic.Key);
+            ChannelMessageQueue? queue = null;
+            Action<RedisChannel, RedisValue>? handler = null;
+            if (topic.IsRoom)
+            {
+                queue = await redis.GetSubscriber().SubscribeAsync(channel).ConfigureAwait(false);
+                queue.OnMessage(message => OnMessage?.Invoke(topic, message.Message));
+            }
+            else
+            {
+                handler = (_, value) => OnMessage?.Invoke(topic, value);
+                await redis.GetSubscriber().SubscribeAsync(channel, handler).ConfigureAwait(false);
+            }
+
             var stale = false;
             lock (_lock)
             {
                 if (_topics.TryGetValue(topic.Key, out var current) && ReferenceEquals(current, topic))
                 {
                     topic.Queue = queue;
+                    topic.Handler = handler;
                 }
                 else
                 {
@@ -135,7 +156,9 @@ internal sealed class TopicRegistry(NotificationConnections connections, RedisHe
 
             if (stale)
             {
-                await UnsubscribeAsync(topic.Key, queue).ConfigureAwait(false);
+                topic.Queue = queue;
+                topic.Handler = handler;
+                await UnsubscribeAsync(topic).ConfigureAwait(false);
             }
         }
         catch (Exception exception) when (exception is RedisException or TimeoutException)
@@ -152,15 +175,23 @@ internal sealed class TopicRegistry(NotificationConnections connections, RedisHe
         }
     }
 
-    private async Task UnsubscribeAsync(string key, ChannelMessageQueue queue)
+    private async Task UnsubscribeAsync(Topic topic)
     {
         try
         {
-            await queue.UnsubscribeAsync().ConfigureAwait(false);
+            if (topic.Queue is { } queue)
+            {
+                await queue.UnsubscribeAsync().ConfigureAwait(false);
+            }
+            else if (topic.Handler is { } handler)
+            {
+                var redis = await connections.RedisAsync().ConfigureAwait(false);
+                await redis.GetSubscriber().UnsubscribeAsync(Channel(redis, topic.Key), handler).ConfigureAwait(false);
+            }
         }
         catch (Exception exception) when (exception is RedisException or TimeoutException)
         {
-            Log.UnsubscribeFailed(logger, key, exception);
+            Log.UnsubscribeFailed(logger, topic.Key, exception);
         }
     }
 }
