@@ -1,57 +1,17 @@
+using Commerce.Shared;
 using Npgsql;
 using StackExchange.Redis;
 
 namespace Commerce.FlashSale.Internal;
 
 /// <summary>The Redis connection and PostgreSQL data source, from <c>WithRedis</c>/<c>WithPostgres</c> or the options.</summary>
-internal sealed class FlashSaleConnections : IAsyncDisposable
+internal sealed class FlashSaleConnections(FlashSaleOptions options, IServiceProvider services, FlashSaleRedisRegistration? redis, FlashSalePostgresRegistration? postgres)
+    : RedisPostgresConnections("Commerce.FlashSale", nameof(FlashSaleOptions), options.RedisConfiguration, options.PostgresConnectionString, services, redis?.Connect, postgres?.DataSource)
 {
-    private readonly Lazy<Task<IConnectionMultiplexer>> _redis;
-    private readonly Lazy<NpgsqlDataSource> _postgres;
-    private readonly bool _ownsRedis;
-    private readonly bool _ownsPostgres;
-
-    public FlashSaleConnections(FlashSaleOptions options, IServiceProvider services, FlashSaleRedisRegistration? redis, FlashSalePostgresRegistration? postgres)
-    {
-        _ownsRedis = redis is null;
-        _ownsPostgres = postgres is null;
-        _redis = new Lazy<Task<IConnectionMultiplexer>>(() => redis is not null
-            ? redis.Connect(services)
-            : ConnectAsync(options.RedisConfiguration ?? throw new InvalidOperationException(
-                "Commerce.FlashSale has no Redis: set FlashSaleOptions.RedisConfiguration or call WithRedis(...).")));
-        _postgres = new Lazy<NpgsqlDataSource>(() => postgres is not null
-            ? postgres.DataSource(services)
-            : NpgsqlDataSource.Create(options.PostgresConnectionString ?? throw new InvalidOperationException(
-                "Commerce.FlashSale has no PostgreSQL: set FlashSaleOptions.PostgresConnectionString or call WithPostgres(...).")));
-    }
-
-    public NpgsqlDataSource Postgres => _postgres.Value;
-
     public async ValueTask<IDatabase> RedisAsync()
     {
-        var connection = await _redis.Value.ConfigureAwait(false);
+        var connection = await ConnectRedisAsync().ConfigureAwait(false);
         return connection.GetDatabase();
-    }
-
-    public async ValueTask DisposeAsync()
-    {
-        if (_ownsRedis && _redis.IsValueCreated && _redis.Value.IsCompletedSuccessfully)
-        {
-            await _redis.Value.Result.DisposeAsync().ConfigureAwait(false);
-        }
-
-        if (_ownsPostgres && _postgres.IsValueCreated)
-        {
-            await _postgres.Value.DisposeAsync().ConfigureAwait(false);
-        }
-    }
-
-    private static async Task<IConnectionMultiplexer> ConnectAsync(string configuration)
-    {
-        var options = ConfigurationOptions.Parse(configuration);
-        options.AbortOnConnectFail = false;
-        options.ClientName ??= "commerce-flashsale";
-        return await ConnectionMultiplexer.ConnectAsync(options).ConfigureAwait(false);
     }
 }
 
