@@ -33,6 +33,7 @@ public sealed class OrderNotifier(INotificationService notifications)
             Title = $"Order {orderId} shipped",
             Data = JsonSerializer.SerializeToElement(new { orderId }),
             Channels = new Dictionary<string, string> { ["email"] = "buyer@example.com" },   // optional
+            IdempotencyKey = $"order-{orderId}-shipped",   // a retried handler sends it once
         }, ct);
 
         // Best-effort live event for everyone watching the shop's dashboard.
