@@ -20,6 +20,7 @@ public static class CommerceServices
     public static WebApplicationBuilder AddCommerceServices(this WebApplicationBuilder builder)
     {
         var configuration = builder.Configuration;
+        ProductionGuards.Check(configuration, builder.Environment);
         var redisOptions = ConfigurationOptions.Parse(configuration.GetConnectionString("Redis") ?? throw new InvalidOperationException("ConnectionStrings:Redis is required."));
         redisOptions.AbortOnConnectFail = false;
         redisOptions.ClientName = "commerce-sample-host";
@@ -49,6 +50,7 @@ public static class CommerceServices
         builder.Services.AddCommerceWebhooks()
             .WithPostgres(postgres)
             .AddSource(Storefront, s => s.Secrets = secrets)
+            .AddPayloadValidator<StorefrontPayloadValidator>("*", Storefront)
             .AddHandler<StorefrontProjection>("*", Storefront);
         builder.Services.AddOptions<WebhooksOptions>().Validate(
             _ => secrets.Length > 0, "Commerce:Webhooks:Secrets needs at least one whsec_ secret (see appsettings.Development.json).").ValidateOnStart();

@@ -19,6 +19,7 @@ public static class HostDefaults
     public static WebApplicationBuilder AddHostDefaults(this WebApplicationBuilder builder)
     {
         builder.Services.AddProblemDetails();
+        builder.Services.AddValidation();
         builder.Services.AddExceptionHandler<ErrorMapping>();
         builder.Services.ConfigureHttpJsonOptions(o => o.SerializerOptions.Converters.Add(new System.Text.Json.Serialization.JsonStringEnumConverter(System.Text.Json.JsonNamingPolicy.CamelCase)));
         builder.Services.AddOpenApi();
@@ -51,6 +52,7 @@ public static class HostDefaults
 
     public static WebApplication UseHostDefaults(this WebApplication app)
     {
+        app.UseSecurityHeaders();
         app.UseExceptionHandler();
         app.UseStatusCodePages();
         app.UseDefaultFiles();

@@ -14,4 +14,13 @@ public interface INotificationRoomAuthorizer
     /// <param name="cancellationToken">Cancels the call.</param>
     /// <returns>True to allow.</returns>
     ValueTask<bool> CanJoinAsync(ClaimsPrincipal user, string room, CancellationToken cancellationToken);
+
+    /// <summary>
+    /// The rooms an SSE stream of <paramref name="user"/> joins when it names none with <c>?room=</c> (for example the
+    /// user's shop, so a dashboard gets its live events without asking). Each is still checked with
+    /// <see cref="CanJoinAsync"/>. Default: none.
+    /// </summary>
+    /// <param name="user">The connected user.</param>
+    /// <returns>The rooms.</returns>
+    IEnumerable<string> DefaultRooms(ClaimsPrincipal user) => [];
 }

@@ -100,6 +100,25 @@ public static class CommerceWebhooksBuilderExtensions
     }
 
     /// <summary>
+    /// Adds a validator that checks the payload of messages of <paramref name="type"/> (<c>*</c> for every type) in the
+    /// request, before they are stored: a message it refuses is answered 422 with its field errors and not stored.
+    /// </summary>
+    /// <typeparam name="TValidator">The validator (a singleton).</typeparam>
+    /// <param name="builder">The builder.</param>
+    /// <param name="type">The event type, or <c>*</c>.</param>
+    /// <param name="source">Only messages from this source; null for every source.</param>
+    /// <returns>The builder.</returns>
+    public static ICommerceWebhooksBuilder AddPayloadValidator<TValidator>(this ICommerceWebhooksBuilder builder, string type = "*", string? source = null)
+        where TValidator : class, IWebhookPayloadValidator
+    {
+        ArgumentNullException.ThrowIfNull(builder);
+        ArgumentException.ThrowIfNullOrEmpty(type);
+        builder.Services.TryAddSingleton<TValidator>();
+        builder.Services.AddSingleton(new PayloadValidatorRegistration(type, source, typeof(TValidator)));
+        return builder;
+    }
+
+    /// <summary>
     /// Adds a handler that receives messages of <paramref name="type"/> (<c>*</c> for every type) a batch at a time, for
     /// handlers that write many messages in one transaction. Each message's outcome stays its own (see
     /// <see cref="IWebhookBatchHandler"/>); per-message handlers of the same type run after it, for the messages it did not fail.

@@ -54,6 +54,7 @@ public static class CommerceWebhooksServiceCollectionExtensions
         services.TryAddSingleton(sp => new WebhooksMetrics(sp.GetService<System.Diagnostics.Metrics.IMeterFactory>()));
         services.TryAddSingleton<VerifierRegistry>();
         services.TryAddSingleton<HandlerRegistry>();
+        services.TryAddSingleton<PayloadValidators>();
         services.TryAddSingleton<InboxStore>();
         services.TryAddSingleton<InboxWriter>();
         services.TryAddSingleton<InboxLeaseKeeper>();

@@ -23,15 +23,15 @@ public sealed class HostInstance : IAsyncDisposable
 
     public IServiceProvider Services => _factory.Services;
 
-    public static Task<HostInstance> StartAsync(string redis, string postgres) => Task.Run(() =>
+    public static Task<HostInstance> StartAsync(string redis, string postgres, string environment = "Development", string signingKey = "development-only-signing-key-change-me-0123456789", string secret = Secret) => Task.Run(() =>
     {
         var factory = new WebApplicationFactory<Commerce.SampleHost.TokenIssuer>().WithWebHostBuilder(b =>
         {
-            b.UseEnvironment("Development");
+            b.UseEnvironment(environment);
             b.UseSetting("ConnectionStrings:Redis", redis);
             b.UseSetting("ConnectionStrings:Postgres", postgres);
-            b.UseSetting("Commerce:Auth:SigningKey", "development-only-signing-key-change-me-0123456789");
-            b.UseSetting("Commerce:Webhooks:Secrets:0", Secret);
+            b.UseSetting("Commerce:Auth:SigningKey", signingKey);
+            b.UseSetting("Commerce:Webhooks:Secrets:0", secret);
             b.UseSetting("Logging:LogLevel:Default", "Warning");
             b.UseSetting("urls", "http://127.0.0.1:0");
         });

@@ -162,6 +162,17 @@ public sealed class SystemTests(SystemFixture system) : IClassFixture<SystemFixt
             }
         }, TimeSpan.FromSeconds(30), because: "the reservation through A shows as live stock in the sale's room on B");
 
+        // The hold is journaled to PostgreSQL in the background; once it is there, a Redis loss can't lose it.
+        await using (var db = Npgsql.NpgsqlDataSource.Create(system.Postgres))
+        {
+            await Eventually.TrueAsync(async () =>
+            {
+                await using var command = db.CreateCommand("select count(*) from flash_sale.reservations where sale_id = $1 and state = 'reserved'");
+                command.Parameters.AddWithValue(saleId);
+                return (long)(await command.ExecuteScalarAsync())! == 1;
+            }, TimeSpan.FromSeconds(30), because: "the hold reaches the journal");
+        }
+
         // Redis loses the sale.
         await using (var redis = await StackExchange.Redis.ConnectionMultiplexer.ConnectAsync(system.Redis + ",allowAdmin=true"))
         {

@@ -1,3 +1,4 @@
+using System.ComponentModel.DataAnnotations;
 using System.Security.Claims;
 using Commerce.FlashSale;
 
@@ -10,11 +11,17 @@ namespace Commerce.SampleHost;
 /// </summary>
 public static class FlashSalesApi
 {
-    public sealed record CreateSaleRequest(string ShopId, string Name, DateTimeOffset StartsAt, DateTimeOffset EndsAt, IReadOnlyList<CreateSaleItem> Items);
+    // Validated at the door by .NET's built-in minimal API validation (AddValidation): 400 with field errors.
+    public sealed record CreateSaleRequest(
+        [property: Required] string ShopId,
+        [property: Required, StringLength(200)] string Name,
+        [property: Required] DateTimeOffset? StartsAt,
+        [property: Required] DateTimeOffset? EndsAt,
+        [property: Required, MinLength(1)] IReadOnlyList<CreateSaleItem> Items);
 
-    public sealed record CreateSaleItem(string ProductId, int Stock, decimal Price, int PerUserLimit);
+    public sealed record CreateSaleItem([property: Required] string ProductId, int Stock, decimal Price, int PerUserLimit);
 
-    public sealed record ReserveBody(string ProductId, int Quantity = 1);
+    public sealed record ReserveBody([property: Required] string ProductId, int Quantity = 1);
 
     public sealed record ReservationResponse(string ReservationId, Guid SaleId, string ProductId, int Quantity, string State, DateTimeOffset ExpiresAt);
 
@@ -35,8 +42,8 @@ public static class FlashSalesApi
                 {
                     ShopId = request.ShopId,
                     Name = request.Name,
-                    StartsAt = request.StartsAt,
-                    EndsAt = request.EndsAt,
+                    StartsAt = request.StartsAt!.Value,
+                    EndsAt = request.EndsAt!.Value,
                     Items = (request.Items ?? []).Select(i => new FlashSaleItemDefinition(i.ProductId, i.Stock, i.Price, i.PerUserLimit)).ToList(),
                 }, ct);
                 return TypedResults.Created($"/api/v1/flash-sales/{sale.Id}", sale);

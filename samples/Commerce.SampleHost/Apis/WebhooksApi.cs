@@ -4,7 +4,9 @@ namespace Commerce.SampleHost;
 
 /// <summary>
 /// The storefront's webhooks, one route per event (docs/webhooks.md): verified (Standard Webhooks, secrets from
-/// <c>Commerce:Webhooks:Secrets</c>), committed to the inbox, acknowledged, then projected by <see cref="StorefrontProjection"/>.
+/// <c>Commerce:Webhooks:Secrets</c>), checked at the door (the route decides the type; <see cref="StorefrontPayloadValidator"/>
+/// answers 422 with field errors for a payload the projection can't use), committed to the inbox, acknowledged, then
+/// projected by <see cref="StorefrontProjection"/>.
 /// </summary>
 public static class WebhooksApi
 {
@@ -12,7 +14,7 @@ public static class WebhooksApi
     {
         foreach (var (route, type) in StorefrontEvents.Routes)
         {
-            app.MapWebhooks($"/api/webhooks/{route}", CommerceServices.Storefront, o => o.Type = type)
+            app.MapWebhooks($"/api/webhooks/{route}", CommerceServices.Storefront, o => { o.Type = type; o.RequireType = true; })
                 .WithTags("Webhooks")
                 .WithSummary($"Receives {type}.");
         }

@@ -5,7 +5,8 @@ namespace Commerce.SampleHost;
 
 /// <summary>
 /// Who may join which real-time room: <c>shop:{id}</c> (the seller's dashboard) for a user of that shop, and
-/// <c>flash_sale:{id}</c> (a sale's live stock and countdown, public sale data) for anyone signed in.
+/// <c>flash_sale:{id}</c> (a sale's live stock and countdown, public sale data) for anyone signed in. An SSE stream
+/// that names no room joins the user's shop room.
 /// </summary>
 public sealed class HostRoomAuthorizer : INotificationRoomAuthorizer
 {
@@ -18,4 +19,8 @@ public sealed class HostRoomAuthorizer : INotificationRoomAuthorizer
                 && user.Identity?.IsAuthenticated == true;
         return ValueTask.FromResult(allowed);
     }
+
+    /// <summary>An SSE stream without <c>?room=</c> carries the user's shop room (<c>dashboard_update</c>, <c>product_update</c>, <c>inventory_update</c>).</summary>
+    public IEnumerable<string> DefaultRooms(ClaimsPrincipal user) =>
+        user.FindFirst("shop_id")?.Value is { Length: > 0 } shop ? [$"shop:{shop}"] : [];
 }

@@ -9,7 +9,8 @@ namespace Commerce.SampleHost;
 /// <summary>
 /// What a storefront webhook does, run from the inbox after it was acknowledged: project it into analytics
 /// (idempotent, order-safe), invalidate the shop's cached reports on every instance, and tell the shop's dashboard.
-/// Throwing makes the inbox retry it later; after its attempts it is parked dead with the error.
+/// Throwing makes the inbox retry it later; after its attempts it is parked dead with the error (at once when the payload
+/// breaks a rule of analytics: retrying can't help).
 /// </summary>
 public sealed class StorefrontProjection(IAnalyticsIngestion analytics, CommerceCache cache, INotificationService notifications, ILogger<StorefrontProjection> logger)
     : IWebhookHandler
@@ -17,6 +18,23 @@ public sealed class StorefrontProjection(IAnalyticsIngestion analytics, Commerce
     private static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.Web);
 
     public async ValueTask HandleAsync(WebhookMessage message, CancellationToken cancellationToken)
+    {
+        try
+        {
+            await ProjectAsync(message, cancellationToken);
+        }
+        catch (AnalyticsValidationException e)
+        {
+            // The payload passed the door but breaks a rule of analytics: retrying can't help, so it is parked dead at once.
+            throw new WebhookPayloadException($"The {message.Type} payload breaks a rule: {string.Join("; ", e.Errors.Select(x => $"{x.Key}: {string.Join(" ", x.Value)}"))}", e);
+        }
+        catch (JsonException e)
+        {
+            throw new WebhookPayloadException($"The {message.Type} payload does not fit: {e.Message}", e);
+        }
+    }
+
+    private async Task ProjectAsync(WebhookMessage message, CancellationToken cancellationToken)
     {
         var (shopId, roomEvent, detail) = message.Type switch
         {

@@ -50,7 +50,11 @@ internal static class NotificationStreamEndpoint
             after = value;
         }
 
-        var rooms = context.Request.Query["room"].Where(r => !string.IsNullOrEmpty(r)).Distinct(StringComparer.Ordinal).ToList();
+        var rooms = context.Request.Query["room"].Where(r => !string.IsNullOrEmpty(r)).Select(r => r!).Distinct(StringComparer.Ordinal).ToList();
+        if (rooms.Count == 0)
+        {
+            rooms = services.GetRequiredService<INotificationRoomAuthorizer>().DefaultRooms(context.User).Distinct(StringComparer.Ordinal).ToList();
+        }
         if (rooms.Count > options.MaxRoomsPerConnection)
         {
             await Results.Problem(statusCode: StatusCodes.Status400BadRequest, title: "Too many rooms",
@@ -76,7 +80,7 @@ internal static class NotificationStreamEndpoint
         await using var _ = subscription;
         foreach (var room in rooms)
         {
-            if (!await subscription.JoinRoomAsync(context.User, room!, cancellationToken).ConfigureAwait(false))
+            if (!await subscription.JoinRoomAsync(context.User, room, cancellationToken).ConfigureAwait(false))
             {
                 await Results.Problem(statusCode: StatusCodes.Status403Forbidden, title: "Forbidden room",
                     detail: $"The user may not join '{room}'.").ExecuteAsync(context).ConfigureAwait(false);

@@ -11,6 +11,9 @@ internal static partial class Log
     [LoggerMessage(3001, LogLevel.Warning, "Rejected a webhook from {Source}: {Failure} ({Detail}).", EventName = "WebhookRejected")]
     public static partial void WebhookRejected(ILogger logger, string source, WebhookVerificationFailure failure, string? detail);
 
+    [LoggerMessage(3012, LogLevel.Warning, "Refused webhook {MessageId} from {Source} at the door (nothing stored): {Errors}.", EventName = "WebhookUnprocessable")]
+    public static partial void WebhookUnprocessable(ILogger logger, string source, string? messageId, string errors);
+
     [LoggerMessage(3002, LogLevel.Debug, "Webhook {MessageId} from {Source} was already received; acknowledged without processing.", EventName = "WebhookDuplicate")]
     public static partial void WebhookDuplicate(ILogger logger, string source, string messageId);
 

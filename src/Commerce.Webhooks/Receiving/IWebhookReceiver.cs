@@ -12,11 +12,10 @@ public interface IWebhookReceiver
     /// <param name="source">The configured source name.</param>
     /// <param name="headers">Its headers.</param>
     /// <param name="body">Its exact body.</param>
-    /// <param name="fallbackType">The type to record when neither the body nor the headers name one.</param>
-    /// <param name="processInline">Run the handlers now, before returning, instead of in the background.</param>
+    /// <param name="options">The fallback or required type, and whether to run the handlers inline; null for the defaults.</param>
     /// <param name="cancellationToken">Cancels the call.</param>
     /// <returns>What happened.</returns>
     /// <exception cref="InvalidOperationException">No such source is configured.</exception>
     /// <exception cref="WebhooksUnavailableException">PostgreSQL failed: nothing was stored, the sender should retry.</exception>
-    Task<WebhookReceiveResult> ReceiveAsync(string source, IHeaderDictionary headers, ReadOnlyMemory<byte> body, string? fallbackType = null, bool processInline = false, CancellationToken cancellationToken = default);
+    Task<WebhookReceiveResult> ReceiveAsync(string source, IHeaderDictionary headers, ReadOnlyMemory<byte> body, WebhookReceiveOptions? options = null, CancellationToken cancellationToken = default);
 }

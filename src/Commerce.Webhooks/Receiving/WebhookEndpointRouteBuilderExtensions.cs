@@ -15,7 +15,8 @@ public static class WebhookEndpointRouteBuilderExtensions
     /// <summary>
     /// Maps <c>POST <paramref name="pattern"/></c> to receive webhooks from <paramref name="source"/>. The raw body is read up
     /// to <see cref="WebhooksOptions.MaxBodyBytes"/> (413 beyond, nothing stored) and verified (401 with ProblemDetails,
-    /// nothing stored; 400 when its message id can't be a dedupe key); a valid webhook is committed to the inbox before the answer: 202 when new, 200 when a duplicate
+    /// nothing stored; 400 when its message id can't be a dedupe key; 422 with field errors when its type is not the
+    /// endpoint's (<see cref="WebhookEndpointOptions.RequireType"/>) or a payload validator refuses it); a valid webhook is committed to the inbox before the answer: 202 when new, 200 when a duplicate
     /// (or processed inline), 503 with <c>Retry-After</c> when PostgreSQL is down (so the sender retries; nothing is lost).
     /// </summary>
     /// <param name="endpoints">The route builder.</param>
@@ -48,12 +49,15 @@ public static class WebhookEndpointRouteBuilderExtensions
                         detail: $"The body is larger than {max} bytes; nothing was stored.");
                 }
 
-                var fallbackType = settings.Type ?? context.Request.RouteValues["type"]?.ToString();
+                var routeType = settings.Type ?? context.Request.RouteValues["type"]?.ToString();
+                var receive = settings.RequireType
+                    ? new WebhookReceiveOptions { RequiredType = routeType, ProcessInline = settings.ProcessInline }
+                    : new WebhookReceiveOptions { FallbackType = routeType, ProcessInline = settings.ProcessInline };
                 WebhookReceiveResult result;
                 try
                 {
                     result = await services.GetRequiredService<IWebhookReceiver>()
-                        .ReceiveAsync(source, context.Request.Headers, body, fallbackType, settings.ProcessInline, context.RequestAborted);
+                        .ReceiveAsync(source, context.Request.Headers, body, receive, context.RequestAborted);
                 }
                 catch (WebhooksUnavailableException e)
                 {
@@ -76,6 +80,11 @@ public static class WebhookEndpointRouteBuilderExtensions
                         title: "Invalid webhook message id",
                         detail: result.Verification.Detail,
                         extensions: new Dictionary<string, object?> { ["failure"] = result.Verification.Failure.ToString() }),
+                    WebhookReceiveOutcome.Unprocessable => Results.ValidationProblem(
+                        result.Errors ?? new Dictionary<string, string[]>(),
+                        statusCode: StatusCodes.Status422UnprocessableEntity,
+                        title: "Webhook payload not usable",
+                        detail: "The webhook is authentic but can't be used; nothing was stored. Fix it and send it again."),
                     WebhookReceiveOutcome.Duplicate => Results.Ok(new { id = result.Verification.MessageId, status = "duplicate" }),
                     WebhookReceiveOutcome.Processed => Results.Ok(new { id = result.Verification.MessageId, status = "processed" }),
                     _ => Results.Accepted(value: new { id = result.Verification.MessageId, status = "accepted" }),
@@ -88,6 +97,7 @@ public static class WebhookEndpointRouteBuilderExtensions
             .ProducesProblem(StatusCodes.Status400BadRequest)
             .ProducesProblem(StatusCodes.Status401Unauthorized)
             .ProducesProblem(StatusCodes.Status413PayloadTooLarge)
+            .ProducesValidationProblem(StatusCodes.Status422UnprocessableEntity)
             .ProducesProblem(StatusCodes.Status503ServiceUnavailable);
     }
 

@@ -17,4 +17,10 @@ public enum WebhookReceiveOutcome
 
     /// <summary>Authentic, but its message id can't be a dedupe key (see <see cref="WebhookVerificationFailure.InvalidMessageId"/>): nothing stored (HTTP 400).</summary>
     Invalid,
+
+    /// <summary>
+    /// Authentic, but its type is not the endpoint's or a payload validator found it unusable
+    /// (<see cref="WebhookReceiveResult.Errors"/>): nothing stored (HTTP 422).
+    /// </summary>
+    Unprocessable,
 }

@@ -15,6 +15,7 @@ internal sealed class DefaultWebhookReceiver(
     InboxLeaseKeeper leases,
     TimeProvider time,
     WebhooksMetrics metrics,
+    PayloadValidators validators,
     ILogger<DefaultWebhookReceiver> logger) : IWebhookReceiver
 {
     private static readonly string[] KeptHeaders =
@@ -28,8 +29,7 @@ internal sealed class DefaultWebhookReceiver(
         string source,
         IHeaderDictionary headers,
         ReadOnlyMemory<byte> body,
-        string? fallbackType = null,
-        bool processInline = false,
+        WebhookReceiveOptions? options = null,
         CancellationToken cancellationToken = default)
     {
         ArgumentException.ThrowIfNullOrEmpty(source);
@@ -51,14 +51,30 @@ internal sealed class DefaultWebhookReceiver(
 
         // A scheme's event header names the type for sure; the body's "type" may be the payload's own field.
         var (envelopeType, envelopeTimestamp) = Envelope.Read(body.Span);
-        var type = verification.EventType ?? envelopeType ?? fallbackType ?? "unknown";
+        var named = verification.EventType ?? envelopeType;
+        var type = named ?? options?.RequiredType ?? options?.FallbackType ?? "unknown";
         var messageId = verification.MessageId!;
+        if (options?.RequiredType is { } required && named is not null && !string.Equals(named, required, StringComparison.Ordinal))
+        {
+            return Unprocessable(source, verification, activity, new Dictionary<string, string[]>
+            {
+                ["type"] = [$"This endpoint receives '{required}'; the webhook says '{named}'. Send it to the endpoint of its type."],
+            });
+        }
+
+        var kept = HeadersOf(headers);
+        if (validators.Any && validators.Validate(new WebhookMessage(0, source, messageId, type, envelopeTimestamp ?? verification.Timestamp, time.GetUtcNow(), 0, body, kept)) is { } errors)
+        {
+            return Unprocessable(source, verification, activity, errors);
+        }
+
+        var processInline = options?.ProcessInline ?? false;
         activity?.SetTag("commerce.webhooks.message_id", messageId);
         activity?.SetTag("commerce.webhooks.type", type);
 
         var claim = processInline ? Guid.NewGuid() : (Guid?)null;
         var leaseUntil = processInline ? leases.LeaseUntil() : (DateTimeOffset?)null;
-        var headersJson = HeadersJson(headers);
+        var headersJson = HeadersJson(kept);
         var (id, inserted) = await writer.WriteAsync(
             new IncomingMessage(source, messageId, type, envelopeTimestamp ?? verification.Timestamp, headersJson, body, leaseUntil, claim),
             cancellationToken).ConfigureAwait(false);
@@ -97,18 +113,37 @@ internal sealed class DefaultWebhookReceiver(
         return new WebhookReceiveResult(outcome, verification, null);
     }
 
-    private static string HeadersJson(IHeaderDictionary headers)
+    private WebhookReceiveResult Unprocessable(string source, WebhookVerificationResult verification, System.Diagnostics.Activity? activity, IReadOnlyDictionary<string, string[]> errors)
+    {
+        metrics.Received(source, "unprocessable");
+        Log.WebhookUnprocessable(logger, source, verification.MessageId, string.Join("; ", errors.Select(e => $"{e.Key}: {string.Join(" ", e.Value)}")));
+        activity?.SetTag("commerce.webhooks.outcome", "unprocessable");
+        return new WebhookReceiveResult(WebhookReceiveOutcome.Unprocessable, verification, null) { Errors = errors };
+    }
+
+    private static Dictionary<string, string> HeadersOf(IHeaderDictionary headers)
+    {
+        var kept = new Dictionary<string, string>(StringComparer.OrdinalIgnoreCase);
+        foreach (var name in KeptHeaders)
+        {
+            if (headers.TryGetValue(name, out var value) && value.Count > 0)
+            {
+                kept[name] = value.ToString();
+            }
+        }
+
+        return kept;
+    }
+
+    private static string HeadersJson(Dictionary<string, string> kept)
     {
         using var buffer = new MemoryStream();
         using (var writer = new Utf8JsonWriter(buffer))
         {
             writer.WriteStartObject();
-            foreach (var name in KeptHeaders)
+            foreach (var (name, value) in kept)
             {
-                if (headers.TryGetValue(name, out var value) && value.Count > 0)
-                {
-                    writer.WriteString(name.ToLowerInvariant(), value.ToString());
-                }
+                writer.WriteString(name.ToLowerInvariant(), value);
             }
 
             writer.WriteEndObject();

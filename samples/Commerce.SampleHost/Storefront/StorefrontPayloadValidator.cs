@@ -1,0 +1,117 @@
+using System.Text.Json;
+using Commerce.Webhooks;
+
+namespace Commerce.SampleHost;
+
+/// <summary>
+/// Checks a storefront webhook's <c>data</c> at the door (docs/webhooks.md), so a payload the projection could never use
+/// is answered 422 with field errors (<c>data.shopId</c>, <c>data.lines[0].quantity</c>) and the storefront learns it,
+/// instead of being acknowledged and parked dead later.
+/// </summary>
+public sealed class StorefrontPayloadValidator : IWebhookPayloadValidator
+{
+    private enum Kind { Text, Number, Integer, Date, Array }
+
+    private static readonly (string Name, Kind Kind)[] Product =
+        [("shopId", Kind.Text), ("productId", Kind.Text), ("name", Kind.Text), ("price", Kind.Number), ("cost", Kind.Number), ("stock", Kind.Integer), ("updatedAt", Kind.Date)];
+
+    private static readonly (string Name, Kind Kind)[] Order =
+        [("shopId", Kind.Text), ("orderId", Kind.Text), ("platform", Kind.Text), ("status", Kind.Text), ("currency", Kind.Text), ("createdAt", Kind.Date), ("updatedAt", Kind.Date), ("lines", Kind.Array)];
+
+    private static readonly (string Name, Kind Kind)[] Line =
+        [("productId", Kind.Text), ("quantity", Kind.Integer), ("unitPrice", Kind.Number), ("unitCost", Kind.Number)];
+
+    private static readonly Dictionary<string, (string Name, Kind Kind)[]> Required = new(StringComparer.Ordinal)
+    {
+        ["products.created"] = Product,
+        ["products.updated"] = Product,
+        ["products.deleted"] = [("shopId", Kind.Text), ("productId", Kind.Text), ("updatedAt", Kind.Date)],
+        ["orders.created"] = Order,
+        ["orders.updated"] = Order,
+        ["orders.status_changed"] = [("shopId", Kind.Text), ("orderId", Kind.Text), ("status", Kind.Text), ("updatedAt", Kind.Date)],
+        ["inventory.updated"] = [("shopId", Kind.Text), ("productId", Kind.Text), ("stock", Kind.Integer), ("updatedAt", Kind.Date)],
+        ["sync.batch"] = [("shopId", Kind.Text), ("products", Kind.Array), ("orders", Kind.Array)],
+    };
+
+    public IReadOnlyDictionary<string, string[]>? Validate(WebhookMessage message)
+    {
+        if (!Required.TryGetValue(message.Type, out var fields))
+        {
+            return new Dictionary<string, string[]> { ["type"] = [$"Unknown storefront webhook type '{message.Type}'."] };
+        }
+
+        JsonDocument document;
+        try
+        {
+            document = JsonDocument.Parse(message.Body);
+        }
+        catch (JsonException)
+        {
+            return new Dictionary<string, string[]> { ["body"] = ["The body is not JSON."] };
+        }
+
+        using (document)
+        {
+            if (document.RootElement.ValueKind != JsonValueKind.Object
+                || !document.RootElement.TryGetProperty("data", out var data) || data.ValueKind != JsonValueKind.Object)
+            {
+                return new Dictionary<string, string[]> { ["data"] = ["Required: an object with the event's fields (docs/webhooks.md)."] };
+            }
+
+            var errors = new Dictionary<string, string[]>(StringComparer.Ordinal);
+            Check(data, "data", fields, errors);
+            if (message.Type is "orders.created" or "orders.updated" or "orders.status_changed")
+            {
+                CheckStatus(data, "data", errors);
+            }
+
+            if (message.Type is "orders.created" or "orders.updated" && data.TryGetProperty("lines", out var lines) && lines.ValueKind == JsonValueKind.Array)
+            {
+                var i = 0;
+                foreach (var line in lines.EnumerateArray())
+                {
+                    Check(line, $"data.lines[{i++}]", Line, errors);
+                }
+            }
+
+            return errors.Count == 0 ? null : errors;
+        }
+    }
+
+    private static void Check(JsonElement element, string path, (string Name, Kind Kind)[] fields, Dictionary<string, string[]> errors)
+    {
+        if (element.ValueKind != JsonValueKind.Object)
+        {
+            errors[path] = ["Must be an object."];
+            return;
+        }
+
+        foreach (var (name, kind) in fields)
+        {
+            var problem = !element.TryGetProperty(name, out var value) || value.ValueKind == JsonValueKind.Null
+                ? "Required."
+                : kind switch
+                {
+                    Kind.Text when value.ValueKind != JsonValueKind.String || value.GetString()!.Length == 0 => "Must be a non-empty string.",
+                    Kind.Number when value.ValueKind != JsonValueKind.Number => "Must be a number.",
+                    Kind.Integer when value.ValueKind != JsonValueKind.Number || !value.TryGetInt32(out _) => "Must be a whole number.",
+                    Kind.Date when value.ValueKind != JsonValueKind.String || !value.TryGetDateTimeOffset(out _) => "Must be an ISO 8601 date and time with an offset.",
+                    Kind.Array when value.ValueKind != JsonValueKind.Array => "Must be an array.",
+                    _ => null,
+                };
+            if (problem is not null)
+            {
+                errors[$"{path}.{name}"] = [problem];
+            }
+        }
+    }
+
+    private static void CheckStatus(JsonElement data, string path, Dictionary<string, string[]> errors)
+    {
+        if (data.TryGetProperty("status", out var status) && status.ValueKind == JsonValueKind.String
+            && !(Enum.TryParse<Commerce.Analytics.OrderStatus>(status.GetString(), ignoreCase: true, out var parsed) && Enum.IsDefined(parsed)))
+        {
+            errors[$"{path}.status"] = [$"Unknown order status '{status.GetString()}' (pending, paid, shipped, completed, cancelled, refunded)."];
+        }
+    }
+}

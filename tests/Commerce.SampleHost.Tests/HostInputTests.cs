@@ -1,0 +1,169 @@
+using System.Net;
+using System.Net.Http.Json;
+using System.Text;
+using System.Text.Json;
+using Commerce.StoreSimulator;
+using Commerce.Testing;
+using Xunit;
+
+namespace Commerce.SampleHost.Tests;
+
+/// <summary>
+/// What a storefront, a client or an operator gets when they send the host something it can't use: a clear answer at
+/// the door (ProblemDetails with field errors, never a stack trace), and nothing half-stored.
+/// </summary>
+public sealed class HostInputTests(SystemFixture system) : IClassFixture<SystemFixture>
+{
+    [IntegrationFact(TestServer.Redis | TestServer.Postgres)]
+    public async Task AWebhookWhoseTypeContradictsItsRoute_IsRefusedAtTheDoor_NotParkedDeadLater()
+    {
+        foreach (var type in new[] { "order.created", "orders.updated" })
+        {
+            var body = Encoding.UTF8.GetBytes($$$"""{"type":"{{{type}}}","timestamp":"2026-01-01T00:00:00Z","data":{"shopId":"s1","orderId":"o1","platform":"web","status":"paid","currency":"THB","createdAt":"2026-01-01T00:00:00Z","updatedAt":"2026-01-01T00:00:00Z","lines":[]}}""");
+            using var response = await SystemTests.PostSignedAsync(system.A.Address, "api/webhooks/orders/created", TestNames.Unique("msg"), body);
+
+            Assert.Equal(HttpStatusCode.UnprocessableEntity, response.StatusCode);
+            var problem = await ProblemAsync(response);
+            Assert.Contains("orders.created", problem.GetProperty("errors").GetProperty("type")[0].GetString(), StringComparison.Ordinal);
+        }
+    }
+
+    [IntegrationFact(TestServer.Redis | TestServer.Postgres)]
+    public async Task AWebhookWhosePayloadTheProjectionCannotUse_IsRefusedAtTheDoor_WithFieldErrors()
+    {
+        var empty = Encoding.UTF8.GetBytes("""{"type":"orders.created","timestamp":"2026-01-01T00:00:00Z","data":{}}""");
+        using var response = await SystemTests.PostSignedAsync(system.A.Address, "api/webhooks/orders/created", TestNames.Unique("msg"), empty);
+        Assert.Equal(HttpStatusCode.UnprocessableEntity, response.StatusCode);
+        var errors = (await ProblemAsync(response)).GetProperty("errors");
+        Assert.True(errors.TryGetProperty("data.shopId", out _), errors.ToString());
+        Assert.True(errors.TryGetProperty("data.orderId", out _), errors.ToString());
+
+        var noShop = Encoding.UTF8.GetBytes("""{"type":"inventory.updated","timestamp":"2026-01-01T00:00:00Z","data":{"productId":"p1","stock":3,"updatedAt":"2026-01-01T00:00:00Z"}}""");
+        using var inventory = await SystemTests.PostSignedAsync(system.A.Address, "api/webhooks/inventory/updated", TestNames.Unique("msg"), noShop);
+        Assert.Equal(HttpStatusCode.UnprocessableEntity, inventory.StatusCode);
+        Assert.True((await ProblemAsync(inventory)).GetProperty("errors").TryGetProperty("data.shopId", out _));
+
+        var notJson = Encoding.UTF8.GetBytes("{not json");
+        using var broken = await SystemTests.PostSignedAsync(system.A.Address, "api/webhooks/orders/created", TestNames.Unique("msg"), notJson);
+        Assert.Equal(HttpStatusCode.UnprocessableEntity, broken.StatusCode);
+        await ProblemAsync(broken);
+    }
+
+    [IntegrationFact(TestServer.Redis | TestServer.Postgres)]
+    public async Task MalformedApiRequests_Get400ProblemDetailsWithFieldErrors_AndNoStackTrace()
+    {
+        var shop = TestNames.Unique("shop");
+        var crowd = new FlashSaleCrowd([system.A.Address], shop);
+        using var admin = await crowd.ClientAsync(system.A.Address, "admin", "admin", default);
+        using var shopper = await crowd.ClientAsync(system.A.Address, "shopper-1", "shopper", default);
+
+        using var badJson = await admin.PostAsync("api/v1/flash-sales", new StringContent("{\"shopId\": ", Encoding.UTF8, "application/json"));
+        Assert.Equal(HttpStatusCode.BadRequest, badJson.StatusCode);
+        await ProblemAsync(badJson);
+
+        var now = DateTimeOffset.UtcNow;
+        using var noShop = await admin.PostAsJsonAsync("api/v1/flash-sales", new { name = "n", startsAt = now, endsAt = now.AddHours(1), items = new[] { new { productId = "p1", stock = 5, price = 1m, perUserLimit = 2 } } });
+        Assert.Equal(HttpStatusCode.BadRequest, noShop.StatusCode);
+        Assert.Contains("shopid", (await noShop.Content.ReadAsStringAsync()).ToLowerInvariant(), StringComparison.Ordinal);
+
+        using var badDate = await admin.GetAsync($"api/reports/metrics?shopId={shop}&start=abc");
+        Assert.Equal(HttpStatusCode.BadRequest, badDate.StatusCode);
+        await ProblemAsync(badDate);
+
+        using var created = await admin.PostAsJsonAsync("api/v1/flash-sales", new { shopId = shop, name = "n", startsAt = now.AddSeconds(-1), endsAt = now.AddHours(1), items = new[] { new { productId = "p1", stock = 5, price = 1m, perUserLimit = 2 } } });
+        Assert.Equal(HttpStatusCode.Created, created.StatusCode);
+        var saleId = (await created.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("id").GetGuid();
+        using var zero = await shopper.PostAsJsonAsync($"api/v1/flash-sales/{saleId}/reserve", new { productId = "p1", quantity = 0 });
+        Assert.Equal(HttpStatusCode.BadRequest, zero.StatusCode);
+        Assert.True((await ProblemAsync(zero)).GetProperty("errors").TryGetProperty("quantity", out _));
+    }
+
+    [IntegrationFact(TestServer.Redis | TestServer.Postgres)]
+    public async Task TheDashboardAndTheApi_AreServedWithSecurityHeaders()
+    {
+        using var client = new HttpClient { BaseAddress = system.A.Address };
+        foreach (var path in new[] { "", "health/live", "api/reports/metrics?shopId=x" })
+        {
+            using var response = await client.GetAsync(path);
+            Assert.Equal("nosniff", response.Headers.GetValues("X-Content-Type-Options").Single());
+            Assert.True(response.Headers.Contains("Referrer-Policy"), path);
+        }
+
+        using var page = await client.GetAsync("");
+        Assert.Contains("default-src 'self'", page.Headers.GetValues("Content-Security-Policy").Single(), StringComparison.Ordinal);
+        Assert.Equal("DENY", page.Headers.GetValues("X-Frame-Options").Single());
+    }
+
+    [IntegrationFact(TestServer.Redis | TestServer.Postgres)]
+    public async Task TheSseStream_CarriesTheUsersShopRoomEvents_WithoutARoomParameter()
+    {
+        var shop = TestNames.Unique("shop");
+        using var seller = await new FlashSaleCrowd([system.A.Address], shop).ClientAsync(system.A.Address, "seller", "seller", default);
+        var token = seller.DefaultRequestHeaders.Authorization!.Parameter!;
+        using var stream = new HttpClient { BaseAddress = system.B.Address, Timeout = Timeout.InfiniteTimeSpan };
+        using var response = await stream.GetAsync($"api/notifications/stream?access_token={token}", HttpCompletionOption.ResponseHeadersRead);
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        await using var body = await response.Content.ReadAsStreamAsync();
+        using var reader = new StreamReader(body);
+        Assert.StartsWith("retry:", await reader.ReadLineAsync());
+
+        await using var simulator = await Simulated.StartAsync(system.Postgres, system.A.Address, shop, seed: 5);
+        var products = simulator.Model.CreateCatalogue(2);
+        using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(60));
+        var seen = new StringBuilder();
+        var read = Task.Run(async () =>
+        {
+            while (await reader.ReadLineAsync(timeout.Token) is { } line)
+            {
+                seen.AppendLine(line);
+                if (line.Contains("\"product_update\"", StringComparison.Ordinal))
+                {
+                    return;
+                }
+            }
+        });
+        await simulator.Storefront.ProductAsync(products[0], created: true);
+        await read.WaitAsync(timeout.Token);
+        Assert.Contains("event: room", seen.ToString(), StringComparison.Ordinal);
+    }
+
+    [IntegrationFact(TestServer.Redis | TestServer.Postgres)]
+    public async Task OutsideDevelopment_TheHostRefusesToStart_WithTheCommittedSecretsOrTheDefaultPassword()
+    {
+        var realKey = Convert.ToBase64String(System.Security.Cryptography.RandomNumberGenerator.GetBytes(48));
+        var realSecret = Commerce.Webhooks.WebhookSecret.Generate().Export();
+        var withPassword = new Npgsql.NpgsqlConnectionStringBuilder(system.Postgres) { Password = "not-the-default" }.ConnectionString;
+        var defaultPassword = new Npgsql.NpgsqlConnectionStringBuilder(system.Postgres) { Password = "postgres" }.ConnectionString;
+
+        var key = await Assert.ThrowsAnyAsync<Exception>(() => HostInstance.StartAsync(system.Redis, withPassword, "Production", secret: realSecret));
+        Assert.Contains("SigningKey", Flatten(key), StringComparison.Ordinal);
+        var secret = await Assert.ThrowsAnyAsync<Exception>(() => HostInstance.StartAsync(system.Redis, withPassword, "Production", signingKey: realKey));
+        Assert.Contains("Webhooks:Secrets", Flatten(secret), StringComparison.Ordinal);
+        var password = await Assert.ThrowsAnyAsync<Exception>(() => HostInstance.StartAsync(system.Redis, defaultPassword, "Production", realKey, realSecret));
+        Assert.Contains("default password", Flatten(password), StringComparison.Ordinal);
+
+        static string Flatten(Exception e) => e is AggregateException a ? string.Join(" ", a.Flatten().InnerExceptions.Select(x => x.ToString())) : e.ToString();
+    }
+
+    [IntegrationFact(TestServer.Redis | TestServer.Postgres)]
+    public async Task TheDevelopmentTokenEndpoint_MintsAdminOnlyWhenAsked_AndRefusesUnknownRoles()
+    {
+        using var client = new HttpClient { BaseAddress = system.A.Address };
+        using var plain = await client.PostAsJsonAsync("api/dev/token", new { userId = "u1", shopId = "s1" });
+        Assert.Equal("seller", (await plain.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("role").GetString());
+        using var admin = await client.PostAsJsonAsync("api/dev/token", new { userId = "u1", shopId = "s1", role = "admin" });
+        Assert.Equal("admin", (await admin.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("role").GetString());
+        using var root = await client.PostAsJsonAsync("api/dev/token", new { userId = "u1", shopId = "s1", role = "root" });
+        Assert.Equal(HttpStatusCode.BadRequest, root.StatusCode);
+        await ProblemAsync(root);
+    }
+
+    private static async Task<JsonElement> ProblemAsync(HttpResponseMessage response)
+    {
+        Assert.Equal("application/problem+json", response.Content.Headers.ContentType?.MediaType);
+        var text = await response.Content.ReadAsStringAsync();
+        Assert.DoesNotContain("   at ", text, StringComparison.Ordinal);
+        Assert.DoesNotContain("Exception", text, StringComparison.Ordinal);
+        return JsonDocument.Parse(text).RootElement.Clone();
+    }
+}

@@ -1,0 +1,99 @@
+using System.Net;
+using System.Net.Http.Json;
+using System.Text;
+using System.Text.Json;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.Extensions.DependencyInjection;
+
+namespace Commerce.Webhooks.Tests;
+
+/// <summary>
+/// A webhook the handlers could never use is refused in the request (422 with field errors, nothing stored), so the
+/// sender learns it; one they can use is stored as before.
+/// </summary>
+public sealed class DoorCheckTests(PostgresFixture postgres) : IClassFixture<PostgresFixture>
+{
+    private static readonly WebhookSecret Secret = WebhookSecret.Generate();
+
+    /// <summary>An order needs an order id.</summary>
+    public sealed class OrderValidator : IWebhookPayloadValidator
+    {
+        public IReadOnlyDictionary<string, string[]>? Validate(WebhookMessage message)
+        {
+            using var document = JsonDocument.Parse(message.Body);
+            return document.RootElement.TryGetProperty("data", out var data) && data.TryGetProperty("orderId", out _)
+                ? null
+                : new Dictionary<string, string[]> { ["data.orderId"] = ["Required."] };
+        }
+    }
+
+    public sealed class Ignore : IWebhookHandler
+    {
+        public ValueTask HandleAsync(WebhookMessage message, CancellationToken cancellationToken) => ValueTask.CompletedTask;
+    }
+
+    [IntegrationFact(TestServer.Postgres)]
+    public async Task WhenTheRouteDecidesTheType_AWebhookNamingAnotherType_IsAnswered422_AndNotStored()
+    {
+        var schema = TestNames.Unique();
+        await using var app = await StartAsync(schema);
+
+        using var other = await app.Client.SendAsync(Signed("orders", """{"type":"orders.updated","data":{"orderId":"o1"}}"""));
+        Assert.Equal(HttpStatusCode.UnprocessableEntity, other.StatusCode);
+        var problem = await other.Content.ReadFromJsonAsync<JsonElement>();
+        Assert.Contains("orders.created", problem.GetProperty("errors").GetProperty("type")[0].GetString(), StringComparison.Ordinal);
+        Assert.Equal(0, await InboxCountAsync(schema));
+
+        using var unnamed = await app.Client.SendAsync(Signed("orders", """{"data":{"orderId":"o1"}}""", id: "msg_unnamed"));
+        Assert.Equal(HttpStatusCode.Accepted, unnamed.StatusCode);
+        using var named = await app.Client.SendAsync(Signed("orders", """{"type":"orders.created","data":{"orderId":"o2"}}"""));
+        Assert.Equal(HttpStatusCode.Accepted, named.StatusCode);
+        Assert.Equal("orders.created", (await app.Services.GetRequiredService<IWebhookInbox>().FindAsync("store", "msg_unnamed"))!.Type);
+    }
+
+    [IntegrationFact(TestServer.Postgres)]
+    public async Task APayloadTheValidatorRefuses_IsAnswered422WithItsFieldErrors_AndNotStored()
+    {
+        var schema = TestNames.Unique();
+        await using var app = await StartAsync(schema);
+
+        using var response = await app.Client.SendAsync(Signed("orders", """{"type":"orders.created","data":{}}"""));
+
+        Assert.Equal(HttpStatusCode.UnprocessableEntity, response.StatusCode);
+        Assert.Equal("application/problem+json", response.Content.Headers.ContentType?.MediaType);
+        var problem = await response.Content.ReadFromJsonAsync<JsonElement>();
+        Assert.Equal("Required.", problem.GetProperty("errors").GetProperty("data.orderId")[0].GetString());
+        Assert.Equal(0, await InboxCountAsync(schema));
+    }
+
+    private async Task<TestWebApp> StartAsync(string schema) => await TestWebApp.StartAsync(
+        builder =>
+        {
+            builder.Services.AddProblemDetails();
+            builder.Services.AddCommerceWebhooks(o => o.Schema = schema)
+                .WithPostgres(postgres.ConnectionString)
+                .AddSource("store", s => s.Secrets = [Secret.Export()])
+                .AddPayloadValidator<OrderValidator>("orders.created", "store")
+                .AddHandler<Ignore>("*");
+        },
+        app => app.MapWebhooks("/orders", "store", o => { o.Type = "orders.created"; o.RequireType = true; }));
+
+    private static HttpRequestMessage Signed(string path, string body, string? id = null)
+    {
+        id ??= $"msg_{Guid.NewGuid():N}";
+        var timestamp = DateTimeOffset.UtcNow;
+        var bytes = Encoding.UTF8.GetBytes(body);
+        var request = new HttpRequestMessage(HttpMethod.Post, path) { Content = new ByteArrayContent(bytes) };
+        request.Content.Headers.ContentType = new System.Net.Http.Headers.MediaTypeHeaderValue("application/json");
+        request.Headers.Add(WebhookHeaders.Id, id);
+        request.Headers.Add(WebhookHeaders.Timestamp, timestamp.ToUnixTimeSeconds().ToString(System.Globalization.CultureInfo.InvariantCulture));
+        request.Headers.Add(WebhookHeaders.Signature, StandardWebhookSigner.Sign(id, timestamp, bytes, Secret));
+        return request;
+    }
+
+    private async Task<long> InboxCountAsync(string schema)
+    {
+        await using var command = postgres.DataSource.CreateCommand($"select count(*) from \"{schema}\".inbox");
+        return (long)(await command.ExecuteScalarAsync())!;
+    }
+}
