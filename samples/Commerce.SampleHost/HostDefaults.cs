@@ -26,8 +26,9 @@ public static class HostDefaults
 
         builder.Services.AddHealthChecks()
             .AddCheck("self", () => HealthCheckResult.Healthy(), tags: ["live"])
-            .AddCheck<RedisHealthCheck>("redis", tags: ["ready"])
-            .AddCheck<PostgresHealthCheck>("postgres", tags: ["ready"]);
+            // The well-kept AspNetCore.HealthChecks packages, on the host's own connection and data source.
+            .AddRedis(sp => sp.GetRequiredService<StackExchange.Redis.IConnectionMultiplexer>(), name: "redis", tags: ["ready"], timeout: TimeSpan.FromSeconds(2))
+            .AddNpgSql(sp => sp.GetRequiredService<NpgsqlDataSource>(), name: "postgres", tags: ["ready"], timeout: TimeSpan.FromSeconds(2));
 
         var otel = builder.Services.AddOpenTelemetry()
             .WithTracing(t => t

@@ -158,6 +158,23 @@ public sealed class HostInputTests(SystemFixture system) : IClassFixture<SystemF
         await ProblemAsync(root);
     }
 
+    [IntegrationFact(TestServer.Redis | TestServer.Postgres)]
+    public async Task Readiness_Answers503WhileRedisIsUnreachable_AndOkAgainWhenItIsBack()
+    {
+        await using var proxy = TcpChaosProxy.Start(system.Redis.Split(',')[0]);
+        await using var host = await HostInstance.StartAsync(proxy.EndPoint, system.Postgres);
+        using var client = new HttpClient { BaseAddress = host.Address };
+        await Eventually.TrueAsync(async () => (await client.GetAsync("health/ready")).StatusCode == HttpStatusCode.OK);
+
+        proxy.Refuse();
+        await Eventually.TrueAsync(async () => (await client.GetAsync("health/ready")).StatusCode == HttpStatusCode.ServiceUnavailable,
+            TimeSpan.FromSeconds(30), because: "readiness checks Redis for real");
+        Assert.Equal(HttpStatusCode.OK, (await client.GetAsync("health/live")).StatusCode);
+
+        proxy.Restore();
+        await Eventually.TrueAsync(async () => (await client.GetAsync("health/ready")).StatusCode == HttpStatusCode.OK, TimeSpan.FromSeconds(60));
+    }
+
     private static async Task<JsonElement> ProblemAsync(HttpResponseMessage response)
     {
         Assert.Equal("application/problem+json", response.Content.Headers.ContentType?.MediaType);
