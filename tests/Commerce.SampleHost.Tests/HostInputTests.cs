@@ -175,6 +175,49 @@ public sealed class HostInputTests(SystemFixture system) : IClassFixture<SystemF
         await Eventually.TrueAsync(async () => (await client.GetAsync("health/ready")).StatusCode == HttpStatusCode.OK, TimeSpan.FromSeconds(60));
     }
 
+    [IntegrationFact(TestServer.Redis | TestServer.Postgres)]
+    public async Task TheOpenApiDocument_DescribesWhatEveryReportEndpointAnswers()
+    {
+        using var client = new HttpClient { BaseAddress = system.A.Address };
+        var document = await client.GetFromJsonAsync<JsonElement>("openapi/v1.json");
+        var paths = document.GetProperty("paths");
+        foreach (var path in new[] { "/api/reports/metrics", "/api/reports/sales-summary", "/api/reports/profit-analysis", "/api/reports/platform-comparison", "/api/smart-shelf/dashboard/{shopId}", "/api/smart-shelf/at-risk/{shopId}" })
+        {
+            var responses = paths.GetProperty(path).GetProperty("get").GetProperty("responses");
+            Assert.True(responses.GetProperty("200").GetProperty("content").GetProperty("application/json").TryGetProperty("schema", out _), path);
+            Assert.True(responses.TryGetProperty("403", out _) || responses.TryGetProperty("400", out _), path);
+        }
+    }
+
+    [IntegrationFact(TestServer.Redis | TestServer.Postgres)]
+    public async Task TheAtRiskList_IsPaged_AndItsPagesAddUpToTheWholeList()
+    {
+        var shop = TestNames.Unique("shop");
+        await using var simulator = await Simulated.StartAsync(system.Postgres, system.A.Address, shop, seed: 11);
+        var products = simulator.Model.CreateCatalogue(40);
+        await simulator.Storefront.SyncAsync(products, simulator.Model.CreateHistory(days: 14, perDay: 300));
+        using var seller = await new FlashSaleCrowd([system.A.Address], shop).ClientAsync(system.A.Address, "seller", "seller", default);
+        JsonElement whole = default;
+        await Eventually.TrueAsync(async () =>
+        {
+            whole = await seller.GetFromJsonAsync<JsonElement>($"api/smart-shelf/at-risk/{shop}?limit=200");
+            return whole.GetProperty("total").GetInt32() > 2;
+        }, TimeSpan.FromSeconds(60), because: "a catalogue with two weeks of brisk sales has products at risk");
+
+        var total = whole.GetProperty("total").GetInt32();
+        var paged = new List<string>();
+        for (var offset = 0; offset < total; offset += 2)
+        {
+            var page = await seller.GetFromJsonAsync<JsonElement>($"api/smart-shelf/at-risk/{shop}?offset={offset}&limit=2");
+            Assert.Equal(total, page.GetProperty("total").GetInt32());
+            paged.AddRange(page.GetProperty("items").EnumerateArray().Select(p => p.GetProperty("productId").GetString()!));
+        }
+
+        Assert.Equal(whole.GetProperty("items").EnumerateArray().Select(p => p.GetProperty("productId").GetString()!), paged);
+        using var tooMany = await seller.GetAsync($"api/smart-shelf/at-risk/{shop}?limit=1000");
+        Assert.Equal(HttpStatusCode.BadRequest, tooMany.StatusCode);
+    }
+
     private static async Task<JsonElement> ProblemAsync(HttpResponseMessage response)
     {
         Assert.Equal("application/problem+json", response.Content.Headers.ContentType?.MediaType);

@@ -1,4 +1,5 @@
 using System.Security.Claims;
+using Microsoft.AspNetCore.Http.HttpResults;
 using Commerce.Analytics;
 using Commerce.Caching;
 
@@ -13,21 +14,20 @@ public static class ReportsApi
 {
     public sealed record SalesBucket(DateOnly Period, decimal Revenue, int Orders, int Units);
 
+    /// <summary>One page of the at-risk list (most urgent first) and how many there are in all.</summary>
+    public sealed record AtRiskPage(IReadOnlyList<AtRiskProduct> Items, int Total, int Offset, int Limit);
+
     public static IEndpointRouteBuilder MapReportsApi(this IEndpointRouteBuilder app)
     {
-        var reports = app.MapGroup("/api/reports").RequireAuthorization().WithTags("Reports");
-        reports.MapGet("/metrics", async (string shopId, DateOnly? start, DateOnly? end, ClaimsPrincipal user, IAnalyticsReports analytics, CommerceCache cache, CancellationToken ct) =>
+        var reports = app.MapGroup("/api/reports").RequireAuthorization().WithTags("Reports")
+            .ProducesProblem(StatusCodes.Status401Unauthorized).ProducesProblem(StatusCodes.Status403Forbidden);
+        reports.MapGet("/metrics", async Task<Results<Ok<ReportCache.Metrics>, ProblemHttpResult, ValidationProblem>> (string shopId, DateOnly? start, DateOnly? end, ClaimsPrincipal user, IAnalyticsReports analytics, CommerceCache cache, CancellationToken ct) =>
         {
             var range = await RangeAsync(shopId, start, end, user, analytics, cache, ct);
-            if (range.Error is { } error)
-            {
-                return error;
-            }
-
-            return TypedResults.Ok(await ReportCache.MetricsAsync(cache, analytics, range.Value!, ct));
+            return range.Error is { } error ? error.As<ReportCache.Metrics>() : TypedResults.Ok(await ReportCache.MetricsAsync(cache, analytics, range.Value!, ct));
         }).WithSummary("Revenue, orders, average order value, profit, units, change against the previous period, best sellers.");
 
-        reports.MapGet("/sales-summary", async (string shopId, DateOnly? start, DateOnly? end, string? interval, ClaimsPrincipal user, IAnalyticsReports analytics, CommerceCache cache, CancellationToken ct) =>
+        reports.MapGet("/sales-summary", async Task<Results<Ok<List<SalesBucket>>, ProblemHttpResult, ValidationProblem>> (string shopId, DateOnly? start, DateOnly? end, string? interval, ClaimsPrincipal user, IAnalyticsReports analytics, CommerceCache cache, CancellationToken ct) =>
         {
             if (!Enum.TryParse<SalesInterval>(interval ?? "day", ignoreCase: true, out var unit) || !Enum.IsDefined(unit))
             {
@@ -37,7 +37,7 @@ public static class ReportsApi
             var range = await RangeAsync(shopId, start, end, user, analytics, cache, ct);
             if (range.Error is { } error)
             {
-                return error;
+                return error.As<List<SalesBucket>>();
             }
 
             var r = range.Value!;
@@ -46,56 +46,85 @@ public static class ReportsApi
                 ReportCache.Sales, Scope(r.ShopId), ct));
         }).WithSummary("Sales per day, week or month in the shop's time zone, empty buckets included.");
 
-        reports.MapGet("/profit-analysis", async (string shopId, DateOnly? start, DateOnly? end, ClaimsPrincipal user, IAnalyticsReports analytics, CommerceCache cache, CancellationToken ct) =>
+        reports.MapGet("/profit-analysis", async Task<Results<Ok<ProfitReport>, ProblemHttpResult, ValidationProblem>> (string shopId, DateOnly? start, DateOnly? end, ClaimsPrincipal user, IAnalyticsReports analytics, CommerceCache cache, CancellationToken ct) =>
         {
             var range = await RangeAsync(shopId, start, end, user, analytics, cache, ct);
-            return range.Error ?? TypedResults.Ok(await cache.GetOrSetAsync($"profit:{range.Value!.ShopId}:{range.Value.From}:{range.Value.To}", (analytics, range.Value),
+            return range.Error is { } error ? error.As<ProfitReport>() : TypedResults.Ok(await cache.GetOrSetAsync($"profit:{range.Value!.ShopId}:{range.Value.From}:{range.Value.To}", (analytics, range.Value),
                 static (s, ct) => new ValueTask<ProfitReport>(s.analytics.GetProfitAsync(s.Value, 50, ct)), ReportCache.Sales, Scope(range.Value.ShopId), ct));
         }).WithSummary("Revenue, cost, gross profit and margin, overall and per product.");
 
-        reports.MapGet("/platform-comparison", async (string shopId, DateOnly? start, DateOnly? end, ClaimsPrincipal user, IAnalyticsReports analytics, CommerceCache cache, CancellationToken ct) =>
+        reports.MapGet("/platform-comparison", async Task<Results<Ok<PlatformReport>, ProblemHttpResult, ValidationProblem>> (string shopId, DateOnly? start, DateOnly? end, ClaimsPrincipal user, IAnalyticsReports analytics, CommerceCache cache, CancellationToken ct) =>
         {
             var range = await RangeAsync(shopId, start, end, user, analytics, cache, ct);
-            return range.Error ?? TypedResults.Ok(await cache.GetOrSetAsync($"platforms:{range.Value!.ShopId}:{range.Value.From}:{range.Value.To}", (analytics, range.Value),
+            return range.Error is { } error ? error.As<PlatformReport>() : TypedResults.Ok(await cache.GetOrSetAsync($"platforms:{range.Value!.ShopId}:{range.Value.From}:{range.Value.To}", (analytics, range.Value),
                 static (s, ct) => new ValueTask<PlatformReport>(s.analytics.GetPlatformsAsync(s.Value, ct)), ReportCache.Sales, Scope(range.Value.ShopId), ct));
         }).WithSummary("Sales per sales channel.");
 
-        var shelf = app.MapGroup("/api/smart-shelf").RequireAuthorization().WithTags("SmartShelf");
-        shelf.MapGet("/dashboard/{shopId}", async (string shopId, ClaimsPrincipal user, IAnalyticsReports analytics, CommerceCache cache, CancellationToken ct) =>
+        var shelf = app.MapGroup("/api/smart-shelf").RequireAuthorization().WithTags("SmartShelf")
+            .ProducesProblem(StatusCodes.Status401Unauthorized).ProducesProblem(StatusCodes.Status403Forbidden);
+        shelf.MapGet("/dashboard/{shopId}", async Task<Results<Ok<ReportCache.ShelfDashboard>, ProblemHttpResult>> (string shopId, ClaimsPrincipal user, IAnalyticsReports analytics, CommerceCache cache, CancellationToken ct) =>
             !user.OwnsShop(shopId) ? ShopAccess.Forbidden(shopId) : TypedResults.Ok(await ReportCache.ShelfAsync(cache, analytics, shopId, ct)))
             .WithSummary("Inventory value and counts of at-risk, dead and expiring stock, with the first of each.");
-        shelf.MapGet("/at-risk/{shopId}", async (string shopId, ClaimsPrincipal user, IAnalyticsReports analytics, CommerceCache cache, CancellationToken ct) =>
-            !user.OwnsShop(shopId) ? ShopAccess.Forbidden(shopId) : TypedResults.Ok(await cache.GetOrSetAsync($"at-risk:{shopId}", (analytics, shopId),
-                static async (s, ct) => (await s.analytics.GetInventoryInsightsAsync(s.shopId, ct)).AtRisk, ReportCache.AtRisk, Scope(shopId), ct)))
-            .WithSummary("Products that run out within their lead time at the current velocity, with days of cover and a reorder point.");
+        shelf.MapGet("/at-risk/{shopId}", async Task<Results<Ok<AtRiskPage>, ProblemHttpResult, ValidationProblem>> (string shopId, int? offset, int? limit, ClaimsPrincipal user, IAnalyticsReports analytics, CommerceCache cache, CancellationToken ct) =>
+        {
+            if (!user.OwnsShop(shopId))
+            {
+                return ShopAccess.Forbidden(shopId);
+            }
+
+            if (offset is < 0 || limit is < 1 or > 200)
+            {
+                return Invalid(offset is < 0 ? "offset" : "limit", "offset is at least 0; limit is 1 to 200 (default 50).");
+            }
+
+            var all = await cache.GetOrSetAsync($"at-risk:{shopId}", (analytics, shopId),
+                static async (s, ct) => (await s.analytics.GetInventoryInsightsAsync(s.shopId, ct)).AtRisk, ReportCache.AtRisk, Scope(shopId), ct);
+            var (from, count) = (offset ?? 0, limit ?? 50);
+            return TypedResults.Ok(new AtRiskPage(all.Skip(from).Take(count).ToList(), all.Count, from, count));
+        }).WithSummary("Products that run out within their lead time at the current velocity, most urgent first, a page at a time (offset, limit).");
         return app;
     }
 
     private static string Scope(string shopId) => ReportCache.Scope(shopId);
 
     /// <summary>The range asked for, by default the last 30 days up to the shop's today; or the error to answer.</summary>
-    private static async Task<(ReportRange? Value, IResult? Error)> RangeAsync(string shopId, DateOnly? start, DateOnly? end, ClaimsPrincipal user, IAnalyticsReports analytics, CommerceCache cache, CancellationToken ct)
+    private static async Task<(ReportRange? Value, RangeError? Error)> RangeAsync(string shopId, DateOnly? start, DateOnly? end, ClaimsPrincipal user, IAnalyticsReports analytics, CommerceCache cache, CancellationToken ct)
     {
         if (!user.OwnsShop(shopId))
         {
-            return (null, ShopAccess.Forbidden(shopId));
+            return (null, new RangeError(ShopAccess.Forbidden(shopId)));
         }
 
         var to = end ?? await ReportCache.TodayAsync(cache, analytics, shopId, ct);
         var from = start ?? to.AddDays(-29);
         if (from > to)
         {
-            return (null, Invalid("start", "start must not be after end."));
+            return (null, new RangeError(Invalid("start", "start must not be after end.")));
         }
 
         if (to.DayNumber - from.DayNumber > 366 * 3)
         {
-            return (null, Invalid("start", "The range may cover at most three years."));
+            return (null, new RangeError(Invalid("start", "The range may cover at most three years.")));
         }
 
         return (new ReportRange(shopId, from, to), null);
     }
 
-    private static Microsoft.AspNetCore.Http.HttpResults.ValidationProblem Invalid(string field, string message) =>
+    /// <summary>Why a range can't be served: forbidden (not the user's shop) or invalid.</summary>
+    private sealed record RangeError(ProblemHttpResult? Problem, ValidationProblem? Invalid)
+    {
+        public RangeError(ProblemHttpResult problem) : this(problem, null)
+        {
+        }
+
+        public RangeError(ValidationProblem invalid) : this(null, invalid)
+        {
+        }
+
+        public Results<Ok<T>, ProblemHttpResult, ValidationProblem> As<T>() =>
+            Problem is not null ? Problem : Invalid!;
+    }
+
+    private static ValidationProblem Invalid(string field, string message) =>
         TypedResults.ValidationProblem(new Dictionary<string, string[]> { [field] = [message] });
 }

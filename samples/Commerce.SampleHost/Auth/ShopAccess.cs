@@ -10,7 +10,7 @@ public static class ShopAccess
     public static bool OwnsShop(this ClaimsPrincipal user, string? shopId) =>
         !string.IsNullOrEmpty(shopId) && user.FindFirst("shop_id")?.Value == shopId;
 
-    public static IResult Forbidden(string shopId) => TypedResults.Problem(
+    public static Microsoft.AspNetCore.Http.HttpResults.ProblemHttpResult Forbidden(string shopId) => TypedResults.Problem(
         statusCode: StatusCodes.Status403Forbidden,
         title: "Not your shop",
         detail: $"The token's shop_id does not give access to shop '{shopId}'.");

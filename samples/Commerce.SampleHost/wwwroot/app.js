@@ -46,7 +46,7 @@ async function refresh() {
     api(`/api/reports/metrics?shopId=${shop}`),
     api(`/api/reports/sales-summary?shopId=${shop}&interval=${interval}&start=${daysAgo(interval === "month" ? 364 : interval === "week" ? 83 : 29)}`),
     api(`/api/reports/platform-comparison?shopId=${shop}`),
-    api(`/api/smart-shelf/at-risk/${shop}`),
+    api(`/api/smart-shelf/at-risk/${shop}?limit=10`),
   ]);
   $("m-revenue").textContent = money(metrics.totalRevenue);
   $("m-revenue-change").textContent = percent(metrics.revenueChange);
@@ -57,7 +57,7 @@ async function refresh() {
   drawChart(sales);
   $("platforms").tBodies[0].innerHTML = platforms.platforms.map(p =>
     `<tr><td>${escape(p.platform)}</td><td>${money(p.revenue)}</td><td>${p.orders}</td><td>${p.revenueShare === null ? "" : (p.revenueShare * 100).toFixed(1) + "%"}</td></tr>`).join("");
-  $("at-risk").tBodies[0].innerHTML = atRisk.slice(0, 10).map(p =>
+  $("at-risk").tBodies[0].innerHTML = atRisk.items.map(p =>
     `<tr><td>${escape(p.name)}</td><td>${p.stock}</td><td>${Number(p.daysOfCover).toFixed(1)}</td><td>${p.reorderPoint}</td></tr>`).join("");
   $("refreshed").textContent = new Date().toLocaleTimeString();
 }
