@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
 # The commands a newcomer runs. Each sets up what it needs (services, restore) by itself.
 #
-#   ./build.sh run      start Redis + PostgreSQL, then the main job (see README)
-#   ./build.sh test     start the services, run every test project, print "tests: N passed, N failed, N skipped"
+#   ./build.sh run      install what is missing (apt-get), start Redis + PostgreSQL, then the main job (see README)
+#   ./build.sh test     install what is missing, start the services, run every test project, say which tests were
+#                       skipped and why, print "tests: N passed, N failed, N skipped"
 #   ./build.sh pack     make the .nupkg and .snupkg of every package under artifacts/packages
 #   ./build.sh bench <caching|flashsale|webhooks|notifications|analytics> [args]   run a benchmark
 set -euo pipefail
@@ -18,30 +19,29 @@ require_dotnet() {
   fi
 }
 
+# What a fresh Debian box lacks for a command, installed with apt-get (as root, or with sudo): npm bundles the
+# dashboard's client libraries at build time, curl waits for the host, Chromium runs the browser test.
+prerequisites() {
+  local need=() tool
+  for tool in "$@"; do
+    command -v "$tool" >/dev/null || need+=("$tool")
+  done
+  [ ${#need[@]} -gt 0 ] || return 0
+  echo "installing ${need[*]} with apt-get" >&2
+  local sudo=""
+  [ "$(id -u)" = "0" ] || sudo=sudo
+  DEBIAN_FRONTEND=noninteractive $sudo apt-get update -qq >/dev/null || true
+  DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq --no-install-recommends "${need[@]}" >/dev/null
+}
+
 services() {
   eng/services.sh start >/dev/null
   eval "$(eng/services.sh env)"
 }
 
-# Sums the counters of every TRX file under $1 into "tests: N passed, N failed, N skipped".
-summarize() {
-  local dir=$1 passed=0 failed=0 skipped=0 f counters
-  for f in "$dir"/*.trx; do
-    [ -e "$f" ] || continue
-    counters=$(grep -o '<Counters [^>]*>' "$f" | head -1)
-    p=$(echo "$counters" | sed -n 's/.* passed="\([0-9]*\)".*/\1/p')
-    x=$(echo "$counters" | sed -n 's/.* failed="\([0-9]*\)".*/\1/p')
-    e=$(echo "$counters" | sed -n 's/.* error="\([0-9]*\)".*/\1/p')
-    n=$(echo "$counters" | sed -n 's/.* notExecuted="\([0-9]*\)".*/\1/p')
-    passed=$((passed + ${p:-0}))
-    failed=$((failed + ${x:-0} + ${e:-0}))
-    skipped=$((skipped + ${n:-0}))
-  done
-  echo "$passed $failed $skipped"
-}
-
 cmd_test() {
   require_dotnet
+  eng/ci-prerequisites.sh   # git, Chromium and npm when missing
   services
   local results="$ROOT/artifacts/test-results"
   rm -rf "$results"
@@ -52,7 +52,12 @@ cmd_test() {
     dotnet test Commerce.sln -c Release --no-build --logger "trx" --logger "console;verbosity=normal" \
       --results-directory "$results" -- RunConfiguration.TreatNoTestsAsError=false || status=$?
   fi
-  read -r passed failed skipped < <(summarize "$results")
+  # Says which tests were skipped and why, then the counts (skipped ones included).
+  local report line
+  report=$(eng/test-summary.sh "$results")
+  echo "$report" | grep '^skipped: ' || true
+  line=$(echo "$report" | tail -1)
+  read -r passed failed skipped < <(echo "$line" | sed 's/tests: \([0-9]*\) passed, \([0-9]*\) failed, \([0-9]*\) skipped/\1 \2 \3/')
   if [ "$status" != 0 ] && [ "$failed" = 0 ]; then
     echo "build or test host failed (exit $status) without a failing test to show for it" >&2
     failed=1
@@ -70,6 +75,7 @@ cmd_pack() {
 
 cmd_run() {
   require_dotnet
+  prerequisites npm curl
   services
   if [ -d samples/Commerce.SampleHost ]; then
     exec samples/run.sh "$@"

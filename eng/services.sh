@@ -119,6 +119,8 @@ start_cluster() {
   wait_for 30 cluster_ok || { log "redis cluster did not reach cluster_state:ok"; return 1; }
 }
 
+port_taken() { (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null; }
+
 pg_answers() {
   PGPASSWORD=$PG_PASSWORD psql "host=127.0.0.1 port=$PG_PORT user=$PG_USER dbname=postgres connect_timeout=2" \
     -tAc 'select 1' >/dev/null 2>&1
@@ -146,6 +148,15 @@ start_postgres() {
     log "postgres: reusing the server on 127.0.0.1:$PG_PORT"
   else
     local bin dir
+    if port_taken "$PG_PORT"; then
+      # Something else listens there, typically Debian's own PostgreSQL (apt starts one on 5432), which does not take
+      # postgres/postgres. Don't fight it: say what to do.
+      log "postgres: 127.0.0.1:$PG_PORT is taken by another server that does not accept $PG_USER/$PG_PASSWORD"
+      log "  (on Debian, likely the system PostgreSQL that apt started). Either give ours a port of its own:"
+      log "    COMMERCE_PG_PORT=5433 ./build.sh test      (every command and eng/services.sh env honour it)"
+      log "  or stop the other one: sudo systemctl stop postgresql"
+      return 1
+    fi
     bin=$(pg_bin) || { log "postgres binaries not found; run: eng/services.sh install"; return 1; }
     dir=$(pg_data_dir)
     mkdir -p "$dir"

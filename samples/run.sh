@@ -16,11 +16,17 @@ dotnet run --project samples/Commerce.SampleHost -c Release --no-build -- --urls
 HOST_PID=$!
 trap 'kill $HOST_PID 2>/dev/null || true' EXIT
 
+ready=false
 for _ in $(seq 1 60); do
-  if curl -fs "$URL/health/ready" >/dev/null 2>&1; then break; fi
+  if curl -fs "$URL/health/ready" >/dev/null 2>&1; then ready=true; break; fi
   if ! kill -0 $HOST_PID 2>/dev/null; then echo "The host stopped; see artifacts/sample-host.log" >&2; tail -20 artifacts/sample-host.log >&2; exit 1; fi
   sleep 1
 done
+if [ "$ready" != true ]; then
+  echo "The host did not get ready within 60 s ($URL/health/ready); its log (artifacts/sample-host.log) ends:" >&2
+  tail -30 artifacts/sample-host.log >&2
+  exit 1
+fi
 
 cat <<MSG
 

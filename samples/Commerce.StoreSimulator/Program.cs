@@ -18,8 +18,15 @@ var secret = settings["secret"] ?? "whsec_ZGV2ZWxvcG1lbnQtb25seS13ZWJob29rLXNlY3
 var postgres = settings["ConnectionStrings:Postgres"] ?? "Host=localhost;Username=postgres;Password=postgres;Database=commerce";
 int Int(string name, int fallback) => int.TryParse(settings[name], out var v) ? v : fallback;
 
+// Ctrl+C and SIGTERM (docker stop, systemd, a test) end the run at once: what was sent is in the outbox and is
+// delivered on the next run.
 using var cancel = new CancellationTokenSource();
 Console.CancelKeyPress += (_, e) => { e.Cancel = true; cancel.Cancel(); };
+using var sigterm = System.Runtime.InteropServices.PosixSignalRegistration.Create(System.Runtime.InteropServices.PosixSignal.SIGTERM, context =>
+{
+    context.Cancel = true;
+    cancel.Cancel();
+});
 
 var builder = Host.CreateApplicationBuilder();
 builder.Logging.SetMinimumLevel(Microsoft.Extensions.Logging.LogLevel.Warning);
@@ -33,22 +40,31 @@ builder.Services.AddCommerceWebhooks(o =>
 using var app = builder.Build();
 await app.StartAsync(cancel.Token);
 
-var model = new StoreModel(shop, Int("seed", Environment.TickCount));
+// The seed is the shop's by default, so the history's order ids are too: a second run replaces the shop's history
+// instead of adding another one; live orders get ids of this run.
+var model = new StoreModel(shop, Int("seed", StableSeed(shop))) { LiveRun = ((uint)Environment.TickCount).ToString("x8", System.Globalization.CultureInfo.InvariantCulture) };
 var storefront = new Storefront(app.Services.GetRequiredService<Commerce.Webhooks.IWebhookSender>(), model);
-await storefront.ConnectAsync(new Uri(hosts[0], "api/webhooks/"), secret, cancel.Token);
-
-var products = model.CreateCatalogue(Int("products", 40));
-var history = model.CreateHistory(Int("days", 90), Int("per-day", 30));
-await storefront.SyncAsync(products, history, ct: cancel.Token);
-Console.WriteLine($"shop {shop}: synced {products.Count} products and {history.Count} orders over {Int("days", 90)} days to {hosts[0]}");
-Report();
-
-if (Int("crowd", 0) is > 0 and var shoppers)
+try
 {
-    var result = await new FlashSaleCrowd(hosts, shop).RunAsync(stock: Math.Max(10, shoppers / 4), shoppers, ct: cancel.Token);
-    Console.WriteLine($"flash sale {result.SaleId}: stock {result.Stock}; {result.Attempts} attempts by {shoppers} shoppers through {hosts.Count} host(s): "
-        + $"{result.Reserved} reserved ({result.UnitsReserved} units), {result.SoldOut} sold out, {result.LimitExceeded} over the limit, {result.RateLimited} rate limited, {result.Other} other; "
-        + $"now available {result.Available}, held {result.Held}, confirmed {result.Confirmed} — oversold: {(result.Held + result.Confirmed > result.Stock ? "YES" : "no")}");
+    await storefront.ConnectAsync(new Uri(hosts[0], "api/webhooks/"), secret, cancel.Token);
+
+    var products = model.CreateCatalogue(Int("products", 40));
+    var history = model.CreateHistory(Int("days", 90), Int("per-day", 30));
+    await storefront.SyncAsync(products, history, ct: cancel.Token);
+    Console.WriteLine($"shop {shop}: synced {products.Count} products and {history.Count} orders over {Int("days", 90)} days to {hosts[0]}");
+    Console.WriteLine($"  (the history's ids are the shop's: running again replaces it rather than adding to it; --shop another-name starts a fresh shop)");
+    Report();
+
+    if (Int("crowd", 0) is > 0 and var shoppers)
+    {
+        var result = await new FlashSaleCrowd(hosts, shop).RunAsync(stock: Math.Max(10, shoppers / 4), shoppers, ct: cancel.Token);
+        Console.WriteLine($"flash sale {result.SaleId}: stock {result.Stock}; {result.Attempts} attempts by {shoppers} shoppers through {hosts.Count} host(s): "
+            + $"{result.Reserved} reserved ({result.UnitsReserved} units), {result.SoldOut} sold out, {result.LimitExceeded} over the limit, {result.RateLimited} rate limited, {result.Other} other; "
+            + $"now available {result.Available}, held {result.Held}, confirmed {result.Confirmed} — oversold: {(result.Held + result.Confirmed > result.Stock ? "YES" : "no")}");
+    }
+}
+catch (OperationCanceledException) when (cancel.IsCancellationRequested)
+{
 }
 
 var rate = Math.Max(0.1, Int("rate", 2));
@@ -86,9 +102,27 @@ catch (OperationCanceledException)
 {
 }
 
-await Task.Delay(TimeSpan.FromSeconds(2));   // let the outbox deliver the last ones
+if (!cancel.IsCancellationRequested)
+{
+    await Task.Delay(TimeSpan.FromSeconds(2));   // let the outbox deliver the last ones (stopped: the next run does)
+}
+
 Report();
-await app.StopAsync();
+using (var stop = new CancellationTokenSource(TimeSpan.FromMilliseconds(500)))
+{
+    await app.StopAsync(stop.Token);
+}
+
+static int StableSeed(string shop)
+{
+    var hash = 2166136261u;   // FNV-1a: the same on every machine and run, unlike string.GetHashCode
+    foreach (var c in shop)
+    {
+        hash = (hash ^ c) * 16777619u;
+    }
+
+    return (int)hash;
+}
 
 void Report()
 {

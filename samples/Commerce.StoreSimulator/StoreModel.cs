@@ -24,6 +24,12 @@ public sealed class StoreModel
 
     public string ShopId { get; }
 
+    /// <summary>
+    /// The prefix of orders placed live (<see cref="PlaceOrder"/>); the history's orders use the seed's. Give each run
+    /// its own, so a second run with the same seed replaces the history (same ids) but adds its live orders.
+    /// </summary>
+    public string? LiveRun { get; init; }
+
     public TimeProvider Time { get; }
 
     public string Currency { get; } = "THB";
@@ -83,7 +89,7 @@ public sealed class StoreModel
     }
 
     /// <summary>A new order placed now (pending or paid).</summary>
-    public Order PlaceOrder() => Add(NewOrder(Time.GetUtcNow(), _random.NextDouble() < 0.5 ? "pending" : "paid", Time.GetUtcNow()));
+    public Order PlaceOrder() => Add(NewOrder(Time.GetUtcNow(), _random.NextDouble() < 0.5 ? "pending" : "paid", Time.GetUtcNow(), LiveRun));
 
     /// <summary>Moves a random open order one step (pending → paid → shipped → completed; sometimes cancelled or refunded).</summary>
     public Order? AdvanceOrder()
@@ -120,14 +126,14 @@ public sealed class StoreModel
         return new Totals(counted.Sum(o => o.Revenue), counted.Count, counted.Sum(o => o.Revenue - o.Cost), counted.Sum(o => o.Lines.Sum(l => l.Quantity)));
     }
 
-    private Order NewOrder(DateTimeOffset createdAt, string status, DateTimeOffset updatedAt)
+    private Order NewOrder(DateTimeOffset createdAt, string status, DateTimeOffset updatedAt, string? run = null)
     {
         var lines = Enumerable.Range(0, _random.Next(1, 5))
             .Select(_ => _products.Values.ElementAt(_random.Next(_products.Count)))
             .DistinctBy(p => p.ProductId)
             .Select(p => new Line(p.ProductId, _random.Next(1, 4), p.Price, p.Cost))
             .ToList();
-        return new Order($"o-{_run}-{++_nextOrder:D6}", Platforms[_random.Next(Platforms.Length)], status, createdAt, updatedAt, lines);
+        return new Order($"o-{run ?? _run}-{++_nextOrder:D6}", Platforms[_random.Next(Platforms.Length)], status, createdAt, updatedAt, lines);
     }
 
     private Order Add(Order order)

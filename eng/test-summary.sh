@@ -1,0 +1,25 @@
+#!/usr/bin/env bash
+# Sums the TRX files in a directory into one line, "tests: N passed, N failed, N skipped", and says before it which
+# tests were skipped and why (a TRX's notExecuted counter stays 0 for skipped xUnit tests: they are counted by outcome).
+#   eng/test-summary.sh artifacts/test-results
+set -uo pipefail
+dir=${1:?usage: eng/test-summary.sh <directory with .trx files>}
+passed=0 failed=0 skipped=0
+for f in "$dir"/*.trx; do
+  [ -e "$f" ] || continue
+  counters=$(grep -o '<Counters [^>]*>' "$f" | head -1)
+  p=$(echo "$counters" | sed -n 's/.* passed="\([0-9]*\)".*/\1/p')
+  x=$(echo "$counters" | sed -n 's/.* failed="\([0-9]*\)".*/\1/p')
+  e=$(echo "$counters" | sed -n 's/.* error="\([0-9]*\)".*/\1/p')
+  n=$(grep -c 'outcome="NotExecuted"' "$f")
+  passed=$((passed + ${p:-0}))
+  failed=$((failed + ${x:-0} + ${e:-0}))
+  skipped=$((skipped + ${n:-0}))
+  # "skipped: <test>: <reason>" for each, from the result's <Message>.
+  awk '
+    /<UnitTestResult / && /outcome="NotExecuted"/ { match($0, /testName="[^"]*"/); name = substr($0, RSTART + 10, RLENGTH - 11); want = 1; next }
+    want && /<Message>/ { line = $0; sub(/.*<Message>/, "", line); sub(/<\/Message>.*/, "", line); print "skipped: " name ": " line; want = 0 }
+    /<\/UnitTestResult>/ { if (want) print "skipped: " name; want = 0 }
+  ' "$f"
+done
+echo "tests: $passed passed, $failed failed, $skipped skipped"
