@@ -13,5 +13,6 @@ public static class StorefrontEvents
         ["orders/status-changed"] = "orders.status_changed",
         ["inventory/updated"] = "inventory.updated",
         ["sync/batch"] = "sync.batch",
+        ["payments/succeeded"] = "payments.succeeded",
     };
 }

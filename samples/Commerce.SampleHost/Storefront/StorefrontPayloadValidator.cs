@@ -10,7 +10,7 @@ namespace Commerce.SampleHost;
 /// </summary>
 public sealed class StorefrontPayloadValidator : IWebhookPayloadValidator
 {
-    private enum Kind { Text, Number, Integer, Date, Array }
+    private enum Kind { Text, Number, Integer, Date, Array, Guid }
 
     private static readonly (string Name, Kind Kind)[] Product =
         [("shopId", Kind.Text), ("productId", Kind.Text), ("name", Kind.Text), ("price", Kind.Number), ("cost", Kind.Number), ("stock", Kind.Integer), ("updatedAt", Kind.Date)];
@@ -31,6 +31,9 @@ public sealed class StorefrontPayloadValidator : IWebhookPayloadValidator
         ["orders.status_changed"] = [("shopId", Kind.Text), ("orderId", Kind.Text), ("status", Kind.Text), ("updatedAt", Kind.Date)],
         ["inventory.updated"] = [("shopId", Kind.Text), ("productId", Kind.Text), ("stock", Kind.Integer), ("updatedAt", Kind.Date)],
         ["sync.batch"] = [("shopId", Kind.Text), ("products", Kind.Array), ("orders", Kind.Array)],
+        ["payments.succeeded"] =
+            [("shopId", Kind.Text), ("saleId", Kind.Guid), ("reservationId", Kind.Text), ("userId", Kind.Text), ("paymentId", Kind.Text),
+             ("amount", Kind.Number), ("currency", Kind.Text), ("paidAt", Kind.Date)],
     };
 
     public IReadOnlyDictionary<string, string[]>? Validate(WebhookMessage message)
@@ -97,6 +100,7 @@ public sealed class StorefrontPayloadValidator : IWebhookPayloadValidator
                     Kind.Integer when value.ValueKind != JsonValueKind.Number || !value.TryGetInt32(out _) => "Must be a whole number.",
                     Kind.Date when value.ValueKind != JsonValueKind.String || !value.TryGetDateTimeOffset(out _) => "Must be an ISO 8601 date and time with an offset.",
                     Kind.Array when value.ValueKind != JsonValueKind.Array => "Must be an array.",
+                    Kind.Guid when value.ValueKind != JsonValueKind.String || !value.TryGetGuid(out _) => "Must be a sale id (a UUID).",
                     _ => null,
                 };
             if (problem is not null)
