@@ -43,6 +43,8 @@ public static class CommerceAnalyticsServiceCollectionExtensions
     private static CommerceAnalyticsBuilder AddCore(IServiceCollection services)
     {
         services.AddOptionsWithValidateOnStart<AnalyticsOptions, AnalyticsOptionsValidator>();
+        // A Windows id becomes its IANA name before anything reads it: PostgreSQL knows IANA names only.
+        services.PostConfigure<AnalyticsOptions>(o => o.DefaultTimeZone = AnalyticsValidation.IanaName(o.DefaultTimeZone) ?? o.DefaultTimeZone);
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<AnalyticsOptions>, AnalyticsOptionsConsistencyValidator>());
         services.TryAddSingleton(TimeProvider.System);
         services.AddLogging();

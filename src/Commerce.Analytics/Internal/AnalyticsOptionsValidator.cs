@@ -19,9 +19,9 @@ internal sealed class AnalyticsOptionsConsistencyValidator(AnalyticsPostgresRegi
             failures.Add($"{nameof(AnalyticsOptions.PostgresConnectionString)} is required (or call WithPostgres).");
         }
 
-        if (!TimeZoneInfo.TryFindSystemTimeZoneById(options.DefaultTimeZone ?? "", out _))
+        if (AnalyticsValidation.IanaName(options.DefaultTimeZone) is null)
         {
-            failures.Add($"{nameof(AnalyticsOptions.DefaultTimeZone)} '{options.DefaultTimeZone}' is not a known IANA time zone.");
+            failures.Add($"{nameof(AnalyticsOptions.DefaultTimeZone)} '{options.DefaultTimeZone}' is not a known IANA time zone (or a Windows id with one).");
         }
 
         return failures.Count == 0 ? ValidateOptionsResult.Success : ValidateOptionsResult.Fail(failures);

@@ -111,6 +111,32 @@ internal static class AnalyticsValidation
     public static bool IsCurrency(string? currency) =>
         currency is { Length: 3 } && currency.All(char.IsAsciiLetterUpper);
 
+    /// <summary>
+    /// The IANA name PostgreSQL knows for <paramref name="timeZone"/>: an IANA name as it is, a Windows id converted
+    /// (<c>SE Asia Standard Time</c> → <c>Asia/Bangkok</c>); null for anything else.
+    /// </summary>
+    public static string? IanaName(string? timeZone)
+    {
+        if (string.IsNullOrWhiteSpace(timeZone))
+        {
+            return null;
+        }
+
+        if (TimeZoneInfo.TryConvertWindowsIdToIanaId(timeZone, out var iana))
+        {
+            return iana;
+        }
+
+        return TimeZoneInfo.TryFindSystemTimeZoneById(timeZone, out var zone) && zone.HasIanaId ? zone.Id : null;
+    }
+
+    /// <summary>The IANA name of <paramref name="timeZone"/>, or a validation error naming the field.</summary>
+    public static string RequireIanaName(string timeZone) =>
+        IanaName(timeZone) ?? throw new AnalyticsValidationException(new Dictionary<string, string[]>
+        {
+            ["timeZone"] = [$"'{timeZone}' is not a known IANA time zone (or a Windows id with one), such as Asia/Bangkok."],
+        });
+
     public static TimeZoneInfo TimeZone(string timeZone)
     {
         if (!TimeZoneInfo.TryFindSystemTimeZoneById(timeZone, out var zone))

@@ -37,7 +37,7 @@ internal sealed class DefaultAnalyticsIngestion(
     public async Task SetShopAsync(string shopId, string timeZone, string? currency = null, CancellationToken cancellationToken = default)
     {
         AnalyticsValidation.Ids(shopId, timeZone, "timeZone");
-        AnalyticsValidation.TimeZone(timeZone);
+        timeZone = AnalyticsValidation.RequireIanaName(timeZone);   // PostgreSQL knows IANA names only
         if (currency is not null && !AnalyticsValidation.IsCurrency(currency))
         {
             throw new AnalyticsValidationException(new Dictionary<string, string[]> { ["currency"] = ["Currency must be a three-letter ISO 4217 code."] });
@@ -46,6 +46,19 @@ internal sealed class DefaultAnalyticsIngestion(
         await using var connection = await connections.DataSource.OpenConnectionAsync(cancellationToken).ConfigureAwait(false);
         await using var transaction = await connection.BeginTransactionAsync(cancellationToken).ConfigureAwait(false);
         await ExecuteAsync(connection, transaction, "select pg_advisory_xact_lock(hashtextextended('analytics:' || @shop, 0))", cancellationToken, ("shop", shopId)).ConfigureAwait(false);
+        try
+        {
+            // .NET and PostgreSQL carry their own time zone databases: refuse a name this server lacks, so the shop is
+            // never left with a time zone every later event would fail on.
+            await using var check = new NpgsqlCommand("select now() at time zone @tz", connection, transaction);
+            check.Parameters.AddWithValue("tz", timeZone);
+            await check.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
+        }
+        catch (PostgresException e) when (e.SqlState == PostgresErrorCodes.InvalidParameterValue)
+        {
+            throw new AnalyticsValidationException(new Dictionary<string, string[]> { ["timeZone"] = [$"PostgreSQL does not know the time zone '{timeZone}'."] });
+        }
+
         var previous = await ScalarAsync<string?>(connection, transaction, $"select time_zone from {_s}.shops where shop_id = @shop", cancellationToken, ("shop", shopId)).ConfigureAwait(false);
         await ExecuteAsync(
             connection,
