@@ -43,7 +43,7 @@ using var host = builder.Build();
 await host.StartAsync();
 var sales = host.Services.GetRequiredService<IFlashSaleService>();
 var maintenance = host.Services.GetRequiredService<IFlashSaleMaintenance>();
-var connection = await ConnectionMultiplexer.ConnectAsync(redis);
+var connection = await ConnectionMultiplexer.ConnectAsync(redis + ",allowAdmin=true");   // INFO commandstats counts the scripts run
 
 Console.WriteLine($"machine: {Environment.ProcessorCount} cores, .NET {Environment.Version}, Redis {connection.GetServers()[0].Version}");
 Console.WriteLine($"requests {requests:N0}, library concurrency {concurrency}, redis-benchmark clients {benchmarkClients} with pipeline 16\n");
@@ -63,6 +63,13 @@ if (contended.Reserved != item.Stock || item.Available != 0)
     Console.WriteLine("  FAILED: the sale was oversold or left units unsold");
     return 1;
 }
+
+// ---- 2b. after the sell-out: the crowd keeps asking; the instance answers from memory (SoldOutMemoryDuration)
+var statsServer = connection.GetServers()[0];
+var scriptsBefore = ScriptCalls(await statsServer.InfoAsync("commandstats"));
+var afterSellOut = await Run(scarce.Id, requests, "library, after the sell-out");
+var scripts = ScriptCalls(await statsServer.InfoAsync("commandstats")) - scriptsBefore;
+Console.WriteLine($"  {requests - scripts:N0} of {requests:N0} answered without Redis ({(requests - scripts) * 100.0 / requests:F2}%); {afterSellOut.Reserved} reserved");
 
 // ---- 3. baseline: redis-benchmark, same script, same server
 var baselineSale = await sales.CreateSaleAsync(Sale(stock: 100_000_000, limit: 1_000_000));
@@ -191,6 +198,10 @@ FlashSaleDefinition Sale(int stock, int limit) => new()
     EndsAt = DateTimeOffset.UtcNow.AddHours(1),
     Items = [new FlashSaleItemDefinition("p1", stock, 1m, limit)],
 };
+
+static long ScriptCalls(IGrouping<string, KeyValuePair<string, string>>[] info) =>
+    info.SelectMany(g => g).Where(p => p.Key is "cmdstat_evalsha" or "cmdstat_eval")
+        .Sum(p => long.Parse(p.Value.Split("calls=")[1].Split(',')[0], CultureInfo.InvariantCulture));
 
 int Arg(string name, int fallback)
 {

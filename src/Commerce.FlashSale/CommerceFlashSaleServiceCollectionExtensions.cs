@@ -70,6 +70,7 @@ public static class CommerceFlashSaleServiceCollectionExtensions
         services.TryAddSingleton<Reconciler>();
         services.TryAddSingleton(sp => ActivatorUtilities.CreateInstance<SaleWorkers>(sp, Options(sp), Logger(sp)));
         services.TryAddSingleton(sp => ActivatorUtilities.CreateInstance<RedisRequirementsCheck>(sp, Logger(sp)));
+        services.TryAddSingleton<SoldOutMemory>();
         services.TryAddSingleton<IFlashSaleService, DefaultFlashSaleService>();
         services.TryAddSingleton(sp => ActivatorUtilities.CreateInstance<FlashSaleMaintenance>(sp, Options(sp)));
         services.TryAddSingleton<IFlashSaleMaintenance>(sp => sp.GetRequiredService<FlashSaleMaintenance>());

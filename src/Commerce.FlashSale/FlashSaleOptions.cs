@@ -67,6 +67,16 @@ public sealed class FlashSaleOptions
     [Range(typeof(TimeSpan), "00:00:00.010", "01:00:00")]
     public TimeSpan EventDeliveryTimeout { get; set; } = TimeSpan.FromSeconds(30);
 
+    /// <summary>
+    /// How long an instance answers "sold out" from memory after Redis told it an item has no units left, so the crowd
+    /// that keeps asking after a sell-out does not run the reserve script on Redis each time. Units that come back
+    /// through this instance end it at once; on other instances they are sold again within this duration. Requests that
+    /// carry a <see cref="ReserveRequest.ReservationId"/> (a retry may be a replay) always go to Redis. Zero turns it
+    /// off. Default 1 second.
+    /// </summary>
+    [Range(typeof(TimeSpan), "00:00:00", "00:01:00")]
+    public TimeSpan SoldOutMemoryDuration { get; set; } = TimeSpan.FromSeconds(1);
+
     /// <summary>How long a sale's Redis keys live after it ends. Default 7 days.</summary>
     [Range(typeof(TimeSpan), "00:01:00", "365.00:00:00")]
     public TimeSpan RedisRetention { get; set; } = TimeSpan.FromDays(7);

@@ -43,6 +43,7 @@ internal sealed partial class DefaultFlashSaleService
     public async Task<SaleChangeOutcome> UpdateSaleAsync(Guid saleId, FlashSaleDefinition definition, CancellationToken cancellationToken = default)
     {
         FlashSaleValidation.Validate(definition);
+        _soldOut.Forget(saleId);   // the stock may grow: ask Redis again
         var stored = await PostgresErrors.RunAsync(() => _sales.LoadAsync(saleId, cancellationToken)).ConfigureAwait(false);
         if (stored is null)
         {

@@ -23,6 +23,7 @@ internal sealed partial class DefaultFlashSaleService : IFlashSaleService
     private readonly SaleRecovery _recovery;
     private readonly ActiveSaleRegistry _registry;
     private readonly SaleClock _clock;
+    private readonly SoldOutMemory _soldOut;
     private readonly FlashSaleOptions _options;
     private readonly TimeProvider _time;
     private readonly FlashSaleMetrics _metrics;
@@ -40,6 +41,7 @@ internal sealed partial class DefaultFlashSaleService : IFlashSaleService
         SaleRecovery recovery,
         ActiveSaleRegistry registry,
         SaleClock clock,
+        SoldOutMemory soldOut,
         IOptions<FlashSaleOptions> options,
         TimeProvider time,
         FlashSaleMetrics metrics,
@@ -52,6 +54,7 @@ internal sealed partial class DefaultFlashSaleService : IFlashSaleService
         _recovery = recovery;
         _registry = registry;
         _clock = clock;
+        _soldOut = soldOut;
         _options = options.Value;
         _time = time;
         _metrics = metrics;
@@ -72,6 +75,14 @@ internal sealed partial class DefaultFlashSaleService : IFlashSaleService
         activity?.SetTag("commerce.flash_sale.reservation_id", reservationId);
         activity?.SetTag("commerce.flash_sale.product_id", request.ProductId);
         activity?.SetTag("enduser.id", request.UserId);
+
+        if (request.ReservationId is null && _soldOut.IsSoldOut(request.SaleId, request.ProductId))
+        {
+            activity?.SetTag("commerce.flash_sale.outcome", nameof(ReserveOutcome.SoldOut));
+            activity?.SetTag("commerce.flash_sale.answered_from", "memory");
+            _metrics.Reserve(ReserveOutcome.SoldOut, _time.GetElapsedTime(started), fromMemory: true);
+            return new ReserveResult { Outcome = ReserveOutcome.SoldOut, Available = 0 };
+        }
 
         var db = await _connections.RedisAsync().ConfigureAwait(false);
         var reply = ReserveReply.Decode(await RedisErrors.RunAsync(
@@ -106,6 +117,11 @@ internal sealed partial class DefaultFlashSaleService : IFlashSaleService
             "no_sale" when await _recovery.OnMissingAsync(request.SaleId, cancellationToken).ConfigureAwait(false) => Recovering(),
             _ => new ReserveResult { Outcome = ReserveOutcome.NotFound },
         };
+        if (reserve.Outcome == ReserveOutcome.SoldOut && reserve.Available == 0)
+        {
+            _soldOut.Remember(request.SaleId, request.ProductId);
+        }
+
         activity?.SetTag("commerce.flash_sale.outcome", reserve.Outcome.ToString());
         _metrics.Reserve(reserve.Outcome, _time.GetElapsedTime(started));
         return reserve;
@@ -174,6 +190,11 @@ internal sealed partial class DefaultFlashSaleService : IFlashSaleService
                 _recovery.Start(saleId);
                 outcome = ReservationOutcome.Recovering;
             }
+        }
+
+        if (outcome == ReservationOutcome.Released)
+        {
+            _soldOut.Forget(saleId);   // its units are back: sell them from here at once
         }
 
         var reservation = outcome is ReservationOutcome.NotFound or ReservationOutcome.Recovering ? null : reply.Reservation;

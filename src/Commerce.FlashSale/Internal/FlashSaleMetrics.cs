@@ -24,9 +24,9 @@ internal sealed class FlashSaleMetrics : IDisposable
         _persisted = _meter.CreateCounter<long>("commerce.flash_sale.journal.persisted", "{entry}", "Journal entries written to PostgreSQL.");
     }
 
-    public void Reserve(ReserveOutcome outcome, TimeSpan duration)
+    public void Reserve(ReserveOutcome outcome, TimeSpan duration, bool fromMemory = false)
     {
-        _reservations.Add(1, new KeyValuePair<string, object?>("outcome", OutcomeName(outcome)));
+        _reservations.Add(1, new KeyValuePair<string, object?>("outcome", OutcomeName(outcome)), new KeyValuePair<string, object?>("answered_from", fromMemory ? "memory" : "redis"));
         _duration.Record(duration.TotalSeconds, new KeyValuePair<string, object?>("operation", "reserve"));
     }
 

@@ -15,6 +15,7 @@ internal sealed class SaleWorkers(
     SaleClock clock,
     ActiveSaleRegistry registry,
     ExpirySweeper sweeper,
+    SoldOutMemory soldOut,
     JournalDrainer drainer,
     SaleRecovery recovery,
     PostgresSaleStore sales,
@@ -61,7 +62,10 @@ internal sealed class SaleWorkers(
             if (work.LastSweep == 0 || time.GetElapsedTime(work.LastSweep) >= options.SweepInterval)
             {
                 work.LastSweep = time.GetTimestamp();
-                await sweeper.SweepAsync(sale, stoppingToken).ConfigureAwait(false);
+                if (await sweeper.SweepAsync(sale, stoppingToken).ConfigureAwait(false) > 0)
+                {
+                    soldOut.Forget(sale);   // expired holds gave their units back
+                }
             }
 
             await drainer.DrainAsync(sale, stoppingToken).ConfigureAwait(false);
