@@ -17,8 +17,9 @@ for f in "$dir"/*.trx; do
   skipped=$((skipped + ${n:-0}))
   # "skipped: <test>: <reason>" for each, from the result's <Message>.
   awk '
-    /<UnitTestResult / && /outcome="NotExecuted"/ { match($0, /testName="[^"]*"/); name = substr($0, RSTART + 10, RLENGTH - 11); want = 1; next }
-    want && /<Message>/ { line = $0; sub(/.*<Message>/, "", line); sub(/<\/Message>.*/, "", line); print "skipped: " name ": " line; want = 0 }
+    /<UnitTestResult / && /outcome="NotExecuted"/ { match($0, /testName="[^"]*"/); name = substr($0, RSTART + 10, RLENGTH - 11); if ($0 ~ /\/>[[:space:]]*$/) print "skipped: " name; else want = 1; next }
+    /<UnitTestResult / { if (want) print "skipped: " name; want = 0 }
+    want && /<Message>/ { line = $0; sub(/.*<Message>/, "", line); sub(/<\/Message>.*/, "", line); gsub(/&quot;/, "\"", line); gsub(/&apos;/, "\047", line); gsub(/&lt;/, "<", line); gsub(/&gt;/, ">", line); gsub(/&amp;/, "\\&", line); print "skipped: " name ": " line; want = 0 }
     /<\/UnitTestResult>/ { if (want) print "skipped: " name; want = 0 }
   ' "$f"
 done

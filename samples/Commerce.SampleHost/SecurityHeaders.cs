@@ -13,15 +13,21 @@ public static class SecurityHeaders
 
     public static IApplicationBuilder UseSecurityHeaders(this IApplicationBuilder app) => app.Use((context, next) =>
     {
-        var headers = context.Response.Headers;
-        headers.XContentTypeOptions = "nosniff";
-        headers.XFrameOptions = "DENY";
-        headers["Referrer-Policy"] = "strict-origin-when-cross-origin";
-        if (!context.Request.Path.StartsWithSegments("/docs"))
+        // Set as the response starts: the exception handler clears the headers before it writes its ProblemDetails.
+        context.Response.OnStarting(static state =>
         {
-            headers.ContentSecurityPolicy = ContentSecurityPolicy;
-        }
+            var context = (HttpContext)state;
+            var headers = context.Response.Headers;
+            headers.XContentTypeOptions = "nosniff";
+            headers.XFrameOptions = "DENY";
+            headers["Referrer-Policy"] = "strict-origin-when-cross-origin";
+            if (!context.Request.Path.StartsWithSegments("/docs"))
+            {
+                headers.ContentSecurityPolicy = ContentSecurityPolicy;
+            }
 
+            return Task.CompletedTask;
+        }, context);
         return next(context);
     });
 }

@@ -11,8 +11,9 @@ public sealed class SoldOutMemoryTests(PostgresFixture postgres) : IClassFixture
     {
         await using var redis = await RedisServerProcess.StartAsync();
         var name = TestNames.Unique();
-        await using var a = await SaleHarness.CreateAsync(redis.EndPoint, postgres.ConnectionString, name, o => o.RateLimitPermits = 0);
-        await using var b = await SaleHarness.CreateAsync(redis.EndPoint, postgres.ConnectionString, name, o => o.RateLimitPermits = 0);
+        // A memory long enough that a stalled test machine can't outlast it during the crowd.
+        await using var a = await SaleHarness.CreateAsync(redis.EndPoint, postgres.ConnectionString, name, o => { o.RateLimitPermits = 0; o.SoldOutMemoryDuration = TimeSpan.FromSeconds(10); });
+        await using var b = await SaleHarness.CreateAsync(redis.EndPoint, postgres.ConnectionString, name, o => { o.RateLimitPermits = 0; o.SoldOutMemoryDuration = TimeSpan.FromSeconds(10); });
         var sale = await a.Sales.CreateSaleAsync(SaleHarness.Definition(stock: 4, limit: 4));
         var hold = await a.Sales.ReserveAsync(new ReserveRequest { SaleId = sale.Id, ProductId = "p1", UserId = "first", Quantity = 4 });
         Assert.Equal(ReserveOutcome.Reserved, hold.Outcome);
@@ -34,7 +35,7 @@ public sealed class SoldOutMemoryTests(PostgresFixture postgres) : IClassFixture
         Assert.Equal(ReserveOutcome.Reserved, (await b.Sales.ReserveAsync(new ReserveRequest { SaleId = sale.Id, ProductId = "p1", UserId = "on-b" })).Outcome);
         await Eventually.TrueAsync(async () =>
             (await a.Sales.ReserveAsync(new ReserveRequest { SaleId = sale.Id, ProductId = "p1", UserId = "on-a" })).Outcome == ReserveOutcome.Reserved,
-            TimeSpan.FromSeconds(30), because: "units that came back are sold on every instance");
+            TimeSpan.FromSeconds(60), because: "units that came back are sold on every instance");
     }
 
     [IntegrationFact(TestServer.OwnedRedis | TestServer.Postgres)]

@@ -89,6 +89,13 @@ public sealed class HostInputTests(SystemFixture system) : IClassFixture<SystemF
             Assert.True(response.Headers.Contains("Referrer-Policy"), path);
         }
 
+        // Also on an answer the exception handler writes (a bad value for a query parameter).
+        var shop = TestNames.Unique("shop");
+        using var seller = await new FlashSaleCrowd([system.A.Address], shop).ClientAsync(system.A.Address, "seller", "seller", default);
+        using var invalid = await seller.GetAsync($"api/reports/metrics?shopId={shop}&start=abc");
+        Assert.Equal(HttpStatusCode.BadRequest, invalid.StatusCode);
+        Assert.Equal("nosniff", invalid.Headers.GetValues("X-Content-Type-Options").Single());
+
         using var page = await client.GetAsync("");
         Assert.Contains("default-src 'self'", page.Headers.GetValues("Content-Security-Policy").Single(), StringComparison.Ordinal);
         Assert.Equal("DENY", page.Headers.GetValues("X-Frame-Options").Single());
@@ -197,6 +204,14 @@ public sealed class HostInputTests(SystemFixture system) : IClassFixture<SystemF
         var products = simulator.Model.CreateCatalogue(40);
         await simulator.Storefront.SyncAsync(products, simulator.Model.CreateHistory(days: 14, perDay: 300));
         using var seller = await new FlashSaleCrowd([system.A.Address], shop).ClientAsync(system.A.Address, "seller", "seller", default);
+        // Everything delivered and projected first, so the list does not change while it is paged.
+        await using var db = Npgsql.NpgsqlDataSource.Create(system.Postgres);
+        await Eventually.TrueAsync(async () =>
+        {
+            await using var command = db.CreateCommand(
+                "select (select count(*) from store_simulator.outbox where status = 'pending') + (select count(*) from webhooks.inbox where status = 'pending')");
+            return (long)(await command.ExecuteScalarAsync())! == 0;
+        }, TimeSpan.FromSeconds(60), because: "the sync is delivered and projected");
         JsonElement whole = default;
         await Eventually.TrueAsync(async () =>
         {

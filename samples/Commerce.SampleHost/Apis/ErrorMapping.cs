@@ -25,6 +25,8 @@ public sealed class ErrorMapping(IProblemDetailsService problems, ILogger<ErrorM
             AnalyticsValidationException e => Invalid(errors = e.Errors),
             NotificationValidationException e => Invalid(errors = e.Errors),
             BadHttpRequestException e => (e.StatusCode, "Malformed request", Describe(e)),
+            Npgsql.NpgsqlException or StackExchange.Redis.RedisException or TimeoutException => (StatusCodes.Status503ServiceUnavailable, "Temporarily unavailable",
+                "A storage server did not answer; nothing is known to have changed. Retry shortly."),
             _ => (StatusCodes.Status500InternalServerError, "Unexpected error", "Something went wrong on our side; nothing about it is shown here. It is logged with this request's trace id."),
         };
 

@@ -20,7 +20,7 @@ public sealed class HostRoomAuthorizer : INotificationRoomAuthorizer
         return ValueTask.FromResult(allowed);
     }
 
-    /// <summary>An SSE stream without <c>?room=</c> carries the user's shop room (<c>dashboard_update</c>, <c>product_update</c>, <c>inventory_update</c>).</summary>
+    /// <summary>A seller's (or admin's) SSE stream without <c>?room=</c> carries the user's shop room (<c>dashboard_update</c>, <c>product_update</c>, <c>inventory_update</c>).</summary>
     public IEnumerable<string> DefaultRooms(ClaimsPrincipal user) =>
-        user.FindFirst("shop_id")?.Value is { Length: > 0 } shop ? [$"shop:{shop}"] : [];
+        user.FindFirst("shop_id")?.Value is { Length: > 0 } shop && (user.IsInRole("seller") || user.IsInRole("admin")) ? [$"shop:{shop}"] : [];
 }

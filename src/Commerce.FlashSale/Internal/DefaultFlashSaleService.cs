@@ -84,6 +84,7 @@ internal sealed partial class DefaultFlashSaleService : IFlashSaleService
             return new ReserveResult { Outcome = ReserveOutcome.SoldOut, Available = 0 };
         }
 
+        var generation = _soldOut.Generation(request.SaleId);
         var db = await _connections.RedisAsync().ConfigureAwait(false);
         var reply = ReserveReply.Decode(await RedisErrors.RunAsync(
             () => db.ScriptEvaluateAsync(
@@ -119,7 +120,7 @@ internal sealed partial class DefaultFlashSaleService : IFlashSaleService
         };
         if (reserve.Outcome == ReserveOutcome.SoldOut && reserve.Available == 0)
         {
-            _soldOut.Remember(request.SaleId, request.ProductId);
+            _soldOut.Remember(request.SaleId, request.ProductId, generation);
         }
 
         activity?.SetTag("commerce.flash_sale.outcome", reserve.Outcome.ToString());
@@ -192,7 +193,7 @@ internal sealed partial class DefaultFlashSaleService : IFlashSaleService
             }
         }
 
-        if (outcome == ReservationOutcome.Released)
+        if (outcome is ReservationOutcome.Released or ReservationOutcome.Expired)
         {
             _soldOut.Forget(saleId);   // its units are back: sell them from here at once
         }

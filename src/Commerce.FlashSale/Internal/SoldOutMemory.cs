@@ -13,6 +13,7 @@ internal sealed class SoldOutMemory(IOptions<FlashSaleOptions> options, TimeProv
 {
     private const int MaxItems = 10_000;
     private readonly ConcurrentDictionary<(Guid Sale, string Product), long> _until = new();
+    private readonly ConcurrentDictionary<Guid, long> _generations = new();
     private readonly long _duration = (long)(options.Value.SoldOutMemoryDuration.TotalSeconds * time.TimestampFrequency);
 
     /// <summary>Whether the item is known sold out right now.</summary>
@@ -32,10 +33,13 @@ internal sealed class SoldOutMemory(IOptions<FlashSaleOptions> options, TimeProv
         return false;
     }
 
-    /// <summary>Redis said the item has no units left.</summary>
-    public void Remember(Guid sale, string product)
+    /// <summary>The sale's generation, read before asking Redis: a <see cref="Forget"/> in between bumps it.</summary>
+    public long Generation(Guid sale) => _generations.GetValueOrDefault(sale);
+
+    /// <summary>Redis said the item has no units left, unless units came back since <paramref name="generation"/>.</summary>
+    public void Remember(Guid sale, string product, long generation)
     {
-        if (_duration == 0)
+        if (_duration == 0 || Generation(sale) != generation)
         {
             return;
         }
@@ -51,6 +55,7 @@ internal sealed class SoldOutMemory(IOptions<FlashSaleOptions> options, TimeProv
     /// <summary>Units of the sale came back through this instance.</summary>
     public void Forget(Guid sale)
     {
+        _generations.AddOrUpdate(sale, 1, static (_, g) => g + 1);
         foreach (var key in _until.Keys)
         {
             if (key.Sale == sale)

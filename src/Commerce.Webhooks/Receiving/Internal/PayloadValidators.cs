@@ -24,7 +24,18 @@ internal sealed class PayloadValidators(IEnumerable<PayloadValidatorRegistration
             }
 
             var validator = (IWebhookPayloadValidator)services.GetRequiredService(registration.ValidatorType);
-            if (validator.Validate(message) is not { Count: > 0 } errors)
+            IReadOnlyDictionary<string, string[]>? errors;
+            try
+            {
+                errors = validator.Validate(message);
+            }
+            catch (Exception e) when (e is System.Text.Json.JsonException or FormatException or InvalidOperationException or KeyNotFoundException)
+            {
+                // A validator that can't even read the payload: the payload is what is wrong, not the server.
+                errors = new Dictionary<string, string[]> { ["body"] = [$"The payload can't be read: {e.Message}"] };
+            }
+
+            if (errors is not { Count: > 0 })
             {
                 continue;
             }
