@@ -1,0 +1,298 @@
+using System.Diagnostics;
+using Commerce.Shared;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
+using Npgsql;
+using NpgsqlTypes;
+
+namespace Commerce.Analytics.Internal;
+
+/// <summary>Bulk sync: products and orders copied into temporary tables, the newest version of each kept, and every touched day rebuilt once.</summary>
+internal sealed partial class DefaultAnalyticsIngestion
+{
+    private const int BulkChunk = 50_000;
+
+    public async Task<BulkSyncResult> BulkSyncAsync(string shopId, IEnumerable<ProductSnapshot> products, IEnumerable<OrderSnapshot> orders, CancellationToken cancellationToken = default)
+    {
+        ArgumentException.ThrowIfNullOrEmpty(shopId);
+        ArgumentNullException.ThrowIfNull(products);
+        ArgumentNullException.ThrowIfNull(orders);
+        var started = Stopwatch.GetTimestamp();
+        using var activity = Start("bulk_sync", shopId);
+        await using var connection = await connections.DataSource.OpenConnectionAsync(cancellationToken).ConfigureAwait(false);
+        await using var transaction = await connection.BeginTransactionAsync(cancellationToken).ConfigureAwait(false);
+        await ExecuteAsync(connection, transaction, "select pg_advisory_xact_lock(hashtextextended('analytics:' || @shop, 0))", cancellationToken, ("shop", shopId)).ConfigureAwait(false);
+        await ExecuteAsync(connection, transaction,
+            """
+            create temporary table tmp_products (product_id text, name text, sku text, category text, price numeric, cost numeric, currency text,
+                stock int, expires_at timestamptz, lead_time_days int, updated_at timestamptz) on commit drop;
+            create temporary table tmp_orders (order_id text, platform text, status text, counted boolean, currency text,
+                created_at timestamptz, updated_at timestamptz) on commit drop;
+            create temporary table tmp_lines (order_id text, order_updated_at timestamptz, line_no int, product_id text, quantity int,
+                unit_price numeric, unit_cost numeric) on commit drop;
+            """,
+            cancellationToken).ConfigureAwait(false);
+
+        var phase = Stopwatch.GetTimestamp();
+        void Phase(string name)
+        {
+            Log.BulkSyncPhase(logger, shopId, name, Stopwatch.GetElapsedTime(phase));
+            phase = Stopwatch.GetTimestamp();
+        }
+
+        string? currency = null;
+        var productRows = await CopyProductsAsync(connection, shopId, products, cancellationToken).ConfigureAwait(false);
+        var errors = new AnalyticsValidation.Errors();
+        var chunk = new List<OrderSnapshot>(BulkChunk);
+        var seen = new HashSet<(string, long)>();
+        long orderRows = 0, lineRows = 0;
+        var index = 0;
+        foreach (var order in orders)
+        {
+            AnalyticsValidation.Validate(order, $"orders[{index}].", errors);
+            if (order.ShopId != shopId)
+            {
+                errors.Add($"orders[{index}].shopId", $"Every order of a bulk sync must belong to shop '{shopId}'.");
+            }
+
+            errors.ThrowIfAny();
+            currency ??= order.Currency;
+            chunk.Add(order);
+            index++;
+            if (chunk.Count == BulkChunk)
+            {
+                (var o, var l) = await CopyOrdersAsync(connection, chunk, seen, cancellationToken).ConfigureAwait(false);
+                orderRows += o;
+                lineRows += l;
+                chunk.Clear();
+            }
+        }
+
+        if (chunk.Count > 0)
+        {
+            (var o, var l) = await CopyOrdersAsync(connection, chunk, seen, cancellationToken).ConfigureAwait(false);
+            orderRows += o;
+            lineRows += l;
+        }
+
+        Phase("copy");
+        await using (var ensure = new NpgsqlBatch(connection, transaction))
+        {
+            AddAll(ensure, EnsureShop(shopId, currency));
+            await ensure.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
+        }
+
+        var writtenProducts = await ExecuteAsync(connection, transaction,
+            ProductUpsertSql(
+                """
+                select distinct on (product_id) @shop, product_id, name, sku, category, price, cost, currency, stock, expires_at, lead_time_days,
+                       false, updated_at, updated_at, updated_at
+                  from tmp_products order by product_id, updated_at desc
+                """),
+            cancellationToken,
+            ("shop", shopId)).ConfigureAwait(false);
+
+        Phase("products");
+        // The newest version of each order in the input, a newer pending status change applied, kept if newer than stored.
+        await ExecuteAsync(connection, transaction,
+            $"""
+            create temporary table tmp_changed on commit drop as
+            with winners as (
+                select distinct on (order_id) *, updated_at as lines_version from tmp_orders order by order_id, updated_at desc)
+            select w.order_id, w.platform,
+                   case when p.updated_at > w.updated_at then p.status
+                        when o.status_updated_at > w.updated_at then o.status
+                        else w.status end as status,
+                   case when p.updated_at > w.updated_at then p.counted
+                        when o.status_updated_at > w.updated_at then o.counted
+                        else w.counted end as counted,
+                   w.currency, w.created_at, w.updated_at,
+                   greatest(w.updated_at, p.updated_at, o.status_updated_at) as status_updated_at,
+                   w.lines_version, o.created_at as old_created_at
+              from winners w
+              left join {_s}.orders o on o.shop_id = @shop and o.order_id = w.order_id
+              left join {_s}.pending_status_changes p on p.shop_id = @shop and p.order_id = w.order_id
+             where o.order_id is null or o.updated_at < w.updated_at;
+            """,
+            cancellationToken,
+            ("shop", shopId)).ConfigureAwait(false);
+
+        Phase("select changed orders");
+        var writtenOrders = (int)(await ScalarAsync<long>(connection, transaction, "select count(*) from tmp_changed", cancellationToken).ConfigureAwait(false));
+        await ExecuteAsync(connection, transaction,
+            $"""
+            delete from {_s}.pending_status_changes p using tmp_changed c where p.shop_id = @shop and p.order_id = c.order_id;
+            insert into {_s}.orders (shop_id, order_id, platform, status, counted, currency, created_at, updated_at, status_updated_at)
+            select @shop, order_id, platform, status, counted, currency, created_at, updated_at, status_updated_at from tmp_changed
+            on conflict (shop_id, order_id) do update
+               set platform = excluded.platform, status = excluded.status, counted = excluded.counted,
+                   currency = excluded.currency, created_at = excluded.created_at, updated_at = excluded.updated_at,
+                   status_updated_at = excluded.status_updated_at;
+            delete from {_s}.order_lines l using tmp_changed c where l.shop_id = @shop and l.order_id = c.order_id;
+            """,
+            cancellationToken,
+            ("shop", shopId)).ConfigureAwait(false);
+        Phase("write orders");
+        var writtenLines = await ExecuteAsync(connection, transaction,
+            $"""
+            insert into {_s}.order_lines (shop_id, order_id, line_no, product_id, quantity, unit_price, unit_cost)
+            select @shop, l.order_id, l.line_no, l.product_id, l.quantity, l.unit_price, l.unit_cost
+              from tmp_lines l join tmp_changed c on c.order_id = l.order_id and l.order_updated_at = c.lines_version;
+            """,
+            cancellationToken,
+            ("shop", shopId)).ConfigureAwait(false);
+
+        Phase("write lines");
+        // Recompute the summaries of every local day the written orders were or are in, one contiguous run at a time.
+        var days = new List<DateOnly>();
+        await using (var dayQuery = new NpgsqlCommand(
+            $"""
+            select distinct day from (
+                select (created_at at time zone s.time_zone)::date as day from tmp_changed, {_s}.shops s where s.shop_id = @shop
+                union
+                select (old_created_at at time zone s.time_zone)::date from tmp_changed, {_s}.shops s where s.shop_id = @shop and old_created_at is not null) d
+            order by day
+            """,
+            connection,
+            transaction))
+        {
+            dayQuery.Parameters.AddWithValue("shop", shopId);
+            await using var reader = await dayQuery.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
+            while (await reader.ReadAsync(cancellationToken).ConfigureAwait(false))
+            {
+                days.Add(reader.GetFieldValue<DateOnly>(0));
+            }
+        }
+
+        foreach (var (from, to) in Runs(days))
+        {
+            await ExecuteAsync(connection, transaction, $"select {_s}.rebuild_summaries(@shop, @from, @to)", cancellationToken, ("shop", shopId), ("from", from), ("to", to)).ConfigureAwait(false);
+        }
+
+        Phase("summaries");
+        await transaction.CommitAsync(cancellationToken).ConfigureAwait(false);
+        Phase("commit");
+        metrics.BulkRows("products", productRows);
+        metrics.BulkRows("orders", orderRows);
+        metrics.BulkRows("lines", lineRows);
+        var result = new BulkSyncResult(writtenProducts, writtenOrders, writtenLines, days.Count);
+        Log.BulkSynced(logger, shopId, result.Products, result.Orders, result.Lines, result.Days, Stopwatch.GetElapsedTime(started));
+        return result;
+    }
+
+    private static async Task<long> CopyProductsAsync(NpgsqlConnection connection, string shopId, IEnumerable<ProductSnapshot> products, CancellationToken cancellationToken)
+    {
+        var errors = new AnalyticsValidation.Errors();
+        long rows = 0;
+        await using var writer = await connection.BeginBinaryImportAsync(
+            "copy tmp_products (product_id, name, sku, category, price, cost, currency, stock, expires_at, lead_time_days, updated_at) from stdin (format binary)",
+            cancellationToken).ConfigureAwait(false);
+        foreach (var product in products)
+        {
+            AnalyticsValidation.Validate(product, $"products[{rows}].", errors);
+            if (product.ShopId != shopId)
+            {
+                errors.Add($"products[{rows}].shopId", $"Every product of a bulk sync must belong to shop '{shopId}'.");
+            }
+
+            errors.ThrowIfAny();
+            writer.StartRow();
+            writer.Write(product.ProductId, NpgsqlDbType.Text);
+            writer.Write(product.Name, NpgsqlDbType.Text);
+            WriteNullable(writer, product.Sku, NpgsqlDbType.Text);
+            WriteNullable(writer, product.Category, NpgsqlDbType.Text);
+            writer.Write(product.Price, NpgsqlDbType.Numeric);
+            writer.Write(product.Cost, NpgsqlDbType.Numeric);
+            WriteNullable(writer, product.Currency, NpgsqlDbType.Text);
+            writer.Write(product.Stock, NpgsqlDbType.Integer);
+            WriteNullable(writer, product.ExpiresAt?.ToUniversalTime(), NpgsqlDbType.TimestampTz);
+            WriteNullable(writer, product.LeadTimeDays, NpgsqlDbType.Integer);
+            writer.Write(product.UpdatedAt.ToUniversalTime(), NpgsqlDbType.TimestampTz);
+            rows++;
+        }
+
+        await writer.CompleteAsync(cancellationToken).ConfigureAwait(false);
+        return rows;
+    }
+
+    /// <summary>
+    /// Copies a chunk of orders and their lines. The synchronous COPY API is used on purpose: this is a bulk path, and
+    /// an async state machine per field cost more than the copy itself. An exact duplicate of a snapshot already
+    /// copied (same order, same version) is skipped, so lines can be inserted without a conflict check.
+    /// </summary>
+    private static async Task<(long Orders, long Lines)> CopyOrdersAsync(NpgsqlConnection connection, List<OrderSnapshot> orders, HashSet<(string, long)> seen, CancellationToken cancellationToken)
+    {
+        var fresh = orders.Where(o => seen.Add((o.OrderId, o.UpdatedAt.UtcTicks))).ToList();
+        await using (var writer = await connection.BeginBinaryImportAsync(
+            "copy tmp_orders (order_id, platform, status, counted, currency, created_at, updated_at) from stdin (format binary)", cancellationToken).ConfigureAwait(false))
+        {
+            foreach (var order in fresh)
+            {
+                writer.StartRow();
+                writer.Write(order.OrderId, NpgsqlDbType.Text);
+                writer.Write(order.Platform, NpgsqlDbType.Text);
+                writer.Write(StatusName(order.Status), NpgsqlDbType.Text);
+                writer.Write(SalesStatuses.Counts(order.Status), NpgsqlDbType.Boolean);
+                writer.Write(order.Currency, NpgsqlDbType.Text);
+                writer.Write(order.CreatedAt.ToUniversalTime(), NpgsqlDbType.TimestampTz);
+                writer.Write(order.UpdatedAt.ToUniversalTime(), NpgsqlDbType.TimestampTz);
+            }
+
+            await writer.CompleteAsync(cancellationToken).ConfigureAwait(false);
+        }
+
+        long lines = 0;
+        await using (var writer = await connection.BeginBinaryImportAsync(
+            "copy tmp_lines (order_id, order_updated_at, line_no, product_id, quantity, unit_price, unit_cost) from stdin (format binary)", cancellationToken).ConfigureAwait(false))
+        {
+            foreach (var order in fresh)
+            {
+                var version = order.UpdatedAt.ToUniversalTime();
+                for (var i = 0; i < order.Lines.Count; i++)
+                {
+                    var line = order.Lines[i];
+                    writer.StartRow();
+                    writer.Write(order.OrderId, NpgsqlDbType.Text);
+                    writer.Write(version, NpgsqlDbType.TimestampTz);
+                    writer.Write(i, NpgsqlDbType.Integer);
+                    writer.Write(line.ProductId, NpgsqlDbType.Text);
+                    writer.Write(line.Quantity, NpgsqlDbType.Integer);
+                    writer.Write(line.UnitPrice, NpgsqlDbType.Numeric);
+                    writer.Write(line.UnitCost, NpgsqlDbType.Numeric);
+                    lines++;
+                }
+            }
+
+            await writer.CompleteAsync(cancellationToken).ConfigureAwait(false);
+        }
+
+        return (fresh.Count, lines);
+    }
+
+    private static void WriteNullable<T>(NpgsqlBinaryImporter writer, T? value, NpgsqlDbType type)
+    {
+        if (value is null)
+        {
+            writer.WriteNull();
+        }
+        else
+        {
+            writer.Write(value, type);
+        }
+    }
+
+    private static IEnumerable<(DateOnly From, DateOnly To)> Runs(List<DateOnly> days)
+    {
+        for (var i = 0; i < days.Count;)
+        {
+            var start = days[i];
+            var end = start;
+            while (++i < days.Count && days[i] == end.AddDays(1))
+            {
+                end = days[i];
+            }
+
+            yield return (start, end);
+        }
+    }
+}

@@ -1,0 +1,211 @@
+using System.Diagnostics;
+using Commerce.Shared;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
+using Npgsql;
+using NpgsqlTypes;
+
+namespace Commerce.Analytics.Internal;
+
+/// <summary>Order writes, one event at a time: the stored order is locked and read, its contribution to the summaries subtracted, the new version written and its contribution added, in one transaction.</summary>
+internal sealed partial class DefaultAnalyticsIngestion
+{
+    public async Task<IngestOutcome> UpsertOrderAsync(OrderSnapshot order, CancellationToken cancellationToken = default)
+    {
+        AnalyticsValidation.Validate(order);
+        using var activity = Start("order", order.ShopId);
+        await using var connection = await connections.DataSource.OpenConnectionAsync(cancellationToken).ConfigureAwait(false);
+        await using var transaction = await connection.BeginTransactionAsync(cancellationToken).ConfigureAwait(false);
+        var stored = await LockAndReadOrderAsync(connection, transaction, order.ShopId, order.OrderId, order.Currency, cancellationToken).ConfigureAwait(false);
+        if (stored is { } s && order.UpdatedAt <= s.UpdatedAt)
+        {
+            await transaction.RollbackAsync(cancellationToken).ConfigureAwait(false);
+            return Record("order", IngestOutcome.Ignored);
+        }
+
+        // The snapshot is newer than the stored one; its status only if it is also newer than the stored status,
+        // which a later status change may have set. A status change that arrived before the order wins if newer.
+        var status = stored is { } known && known.StatusUpdatedAt >= order.UpdatedAt ? known.Status : order.Status;
+        var version = stored is { } k && k.StatusUpdatedAt >= order.UpdatedAt ? k.StatusUpdatedAt : order.UpdatedAt;
+        await using (var pending = new NpgsqlCommand(
+            $"delete from {_s}.pending_status_changes where shop_id = @shop and order_id = @order returning status, updated_at", connection, transaction))
+        {
+            pending.Parameters.AddWithValue("shop", order.ShopId);
+            pending.Parameters.AddWithValue("order", order.OrderId);
+            await using var reader = await pending.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
+            if (await reader.ReadAsync(cancellationToken).ConfigureAwait(false) && reader.GetFieldValue<DateTimeOffset>(1) > order.UpdatedAt)
+            {
+                status = Enum.Parse<OrderStatus>(reader.GetString(0), ignoreCase: true);
+                version = reader.GetFieldValue<DateTimeOffset>(1);
+            }
+        }
+
+        await using var batch = new NpgsqlBatch(connection, transaction);
+        if (stored is { Counted: true })
+        {
+            batch.BatchCommands.Add(Contribution(order.ShopId, order.OrderId, -1));
+        }
+
+        batch.BatchCommands.Add(new NpgsqlBatchCommand(
+            $"""
+            insert into {_s}.orders (shop_id, order_id, platform, status, counted, currency, created_at, updated_at, status_updated_at)
+            values (@shop, @order, @platform, @status, @counted, @currency, @created, @updated, @status_updated)
+            on conflict (shop_id, order_id) do update
+               set platform = excluded.platform, status = excluded.status, counted = excluded.counted,
+                   currency = excluded.currency, created_at = excluded.created_at, updated_at = excluded.updated_at,
+                   status_updated_at = excluded.status_updated_at
+            """)
+        {
+            Parameters =
+            {
+                new("shop", order.ShopId),
+                new("order", order.OrderId),
+                new("platform", order.Platform),
+                new("status", StatusName(status)),
+                new("counted", SalesStatuses.Counts(status)),
+                new("currency", order.Currency),
+                new("created", order.CreatedAt.ToUniversalTime()),
+                new("updated", order.UpdatedAt.ToUniversalTime()),
+                new("status_updated", version.ToUniversalTime()),
+            },
+        });
+        batch.BatchCommands.Add(new NpgsqlBatchCommand($"delete from {_s}.order_lines where shop_id = @shop and order_id = @order")
+        {
+            Parameters = { new("shop", order.ShopId), new("order", order.OrderId) },
+        });
+        if (order.Lines.Count > 0)
+        {
+            batch.BatchCommands.Add(new NpgsqlBatchCommand(
+                $"""
+                insert into {_s}.order_lines (shop_id, order_id, line_no, product_id, quantity, unit_price, unit_cost)
+                select @shop, @order, l.ordinality - 1, l.product_id, l.quantity, l.unit_price, l.unit_cost
+                  from unnest(@products, @quantities, @prices, @costs) with ordinality as l(product_id, quantity, unit_price, unit_cost, ordinality)
+                """)
+            {
+                Parameters =
+                {
+                    new("shop", order.ShopId),
+                    new("order", order.OrderId),
+                    new NpgsqlParameter<string[]>("products", order.Lines.Select(l => l.ProductId).ToArray()),
+                    new NpgsqlParameter<int[]>("quantities", order.Lines.Select(l => l.Quantity).ToArray()),
+                    new NpgsqlParameter<decimal[]>("prices", order.Lines.Select(l => l.UnitPrice).ToArray()),
+                    new NpgsqlParameter<decimal[]>("costs", order.Lines.Select(l => l.UnitCost).ToArray()),
+                },
+            });
+        }
+
+        if (SalesStatuses.Counts(status))
+        {
+            batch.BatchCommands.Add(Contribution(order.ShopId, order.OrderId, 1));
+        }
+
+        await batch.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
+        await transaction.CommitAsync(cancellationToken).ConfigureAwait(false);
+        return Record("order", IngestOutcome.Applied);
+    }
+
+    public async Task<IngestOutcome> ChangeOrderStatusAsync(OrderStatusChange change, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(change);
+        AnalyticsValidation.Ids(change.ShopId, change.OrderId, "orderId");
+        using var activity = Start("order_status", change.ShopId);
+        var counted = SalesStatuses.Counts(change.Status);
+        await using var connection = await connections.DataSource.OpenConnectionAsync(cancellationToken).ConfigureAwait(false);
+        await using var transaction = await connection.BeginTransactionAsync(cancellationToken).ConfigureAwait(false);
+        var stored = await LockAndReadOrderAsync(connection, transaction, change.ShopId, change.OrderId, null, cancellationToken).ConfigureAwait(false);
+        if (stored is null)
+        {
+            var kept = await ExecuteAsync(
+                connection,
+                transaction,
+                $"""
+                insert into {_s}.pending_status_changes as p (shop_id, order_id, status, counted, updated_at)
+                values (@shop, @order, @status, @counted, @at)
+                on conflict (shop_id, order_id) do update set status = excluded.status, counted = excluded.counted, updated_at = excluded.updated_at
+                where p.updated_at < excluded.updated_at
+                """,
+                cancellationToken,
+                ("shop", change.ShopId),
+                ("order", change.OrderId),
+                ("status", StatusName(change.Status)),
+                ("counted", counted),
+                ("at", change.UpdatedAt.ToUniversalTime())).ConfigureAwait(false);
+            await transaction.CommitAsync(cancellationToken).ConfigureAwait(false);
+            return Record("order_status", kept > 0 ? IngestOutcome.Deferred : IngestOutcome.Ignored);
+        }
+
+        if (change.UpdatedAt <= stored.Value.StatusUpdatedAt)
+        {
+            await transaction.RollbackAsync(cancellationToken).ConfigureAwait(false);
+            return Record("order_status", IngestOutcome.Ignored);
+        }
+
+        await using var batch = new NpgsqlBatch(connection, transaction);
+        if (stored.Value.Counted && !counted)
+        {
+            batch.BatchCommands.Add(Contribution(change.ShopId, change.OrderId, -1));
+        }
+
+        batch.BatchCommands.Add(new NpgsqlBatchCommand($"update {_s}.orders set status = @status, counted = @counted, status_updated_at = @at where shop_id = @shop and order_id = @order")
+        {
+            Parameters = { new("shop", change.ShopId), new("order", change.OrderId), new("status", StatusName(change.Status)), new("counted", counted), new("at", change.UpdatedAt.ToUniversalTime()) },
+        });
+        if (!stored.Value.Counted && counted)
+        {
+            batch.BatchCommands.Add(Contribution(change.ShopId, change.OrderId, 1));
+        }
+
+        await batch.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
+        await transaction.CommitAsync(cancellationToken).ConfigureAwait(false);
+        return Record("order_status", IngestOutcome.Applied);
+    }
+
+    public async Task RebuildAsync(string shopId, DateOnly from, DateOnly to, CancellationToken cancellationToken = default)
+    {
+        ArgumentException.ThrowIfNullOrEmpty(shopId);
+        await using var connection = await connections.DataSource.OpenConnectionAsync(cancellationToken).ConfigureAwait(false);
+        await using var transaction = await connection.BeginTransactionAsync(cancellationToken).ConfigureAwait(false);
+        await ExecuteAsync(connection, transaction, "select pg_advisory_xact_lock(hashtextextended('analytics:' || @shop, 0))", cancellationToken, ("shop", shopId)).ConfigureAwait(false);
+        await ExecuteAsync(connection, transaction, $"select {_s}.rebuild_summaries(@shop, @from, @to)", cancellationToken, ("shop", shopId), ("from", from), ("to", to)).ConfigureAwait(false);
+        await transaction.CommitAsync(cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <summary>Locks the shop (shared) and the order (exclusive), makes sure the shop exists, and reads the stored order.</summary>
+    private async Task<StoredOrder?> LockAndReadOrderAsync(
+        NpgsqlConnection connection,
+        NpgsqlTransaction transaction,
+        string shopId,
+        string orderId,
+        string? currency,
+        CancellationToken cancellationToken)
+    {
+        await using var batch = new NpgsqlBatch(connection, transaction);
+        batch.BatchCommands.Add(new NpgsqlBatchCommand(
+            """
+            select pg_advisory_xact_lock_shared(hashtextextended('analytics:' || @shop, 0)),
+                   pg_advisory_xact_lock(hashtextextended('analytics:' || @shop || '/' || @order, 0))
+            """)
+        {
+            Parameters = { new("shop", shopId), new("order", orderId) },
+        });
+        AddAll(batch, EnsureShop(shopId, currency));
+        batch.BatchCommands.Add(new NpgsqlBatchCommand($"select updated_at, counted, status, status_updated_at from {_s}.orders where shop_id = @shop and order_id = @order")
+        {
+            Parameters = { new("shop", shopId), new("order", orderId) },
+        });
+        await using var reader = await batch.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
+        await reader.NextResultAsync(cancellationToken).ConfigureAwait(false);
+        return await reader.ReadAsync(cancellationToken).ConfigureAwait(false)
+            ? new StoredOrder(reader.GetFieldValue<DateTimeOffset>(0), reader.GetBoolean(1), Enum.Parse<OrderStatus>(reader.GetString(2), ignoreCase: true), reader.GetFieldValue<DateTimeOffset>(3))
+            : null;
+    }
+
+    private NpgsqlBatchCommand Contribution(string shopId, string orderId, int sign) =>
+        new($"select {_s}.apply_order_contribution(@shop, @order, @sign)")
+        {
+            Parameters = { new("shop", shopId), new("order", orderId), new("sign", sign) },
+        };
+}
+
+/// <summary>An order as stored: the versions of its snapshot and of its status.</summary>
+internal readonly record struct StoredOrder(DateTimeOffset UpdatedAt, bool Counted, OrderStatus Status, DateTimeOffset StatusUpdatedAt);
