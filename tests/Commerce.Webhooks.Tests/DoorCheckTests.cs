@@ -1,6 +1,5 @@
 using System.Net;
 using System.Net.Http.Json;
-using System.Text;
 using System.Text.Json;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.Extensions.DependencyInjection;
@@ -42,7 +41,7 @@ public sealed class DoorCheckTests(PostgresFixture postgres) : IClassFixture<Pos
         Assert.Equal(HttpStatusCode.UnprocessableEntity, other.StatusCode);
         var problem = await other.Content.ReadFromJsonAsync<JsonElement>();
         Assert.Contains("orders.created", problem.GetProperty("errors").GetProperty("type")[0].GetString(), StringComparison.Ordinal);
-        Assert.Equal(0, await InboxCountAsync(schema));
+        Assert.Equal(0, await postgres.InboxCountAsync(schema));
 
         using var unnamed = await app.Client.SendAsync(Signed("orders", """{"data":{"orderId":"o1"}}""", id: "msg_unnamed"));
         Assert.Equal(HttpStatusCode.Accepted, unnamed.StatusCode);
@@ -63,7 +62,7 @@ public sealed class DoorCheckTests(PostgresFixture postgres) : IClassFixture<Pos
         Assert.Equal("application/problem+json", response.Content.Headers.ContentType?.MediaType);
         var problem = await response.Content.ReadFromJsonAsync<JsonElement>();
         Assert.Equal("Required.", problem.GetProperty("errors").GetProperty("data.orderId")[0].GetString());
-        Assert.Equal(0, await InboxCountAsync(schema));
+        Assert.Equal(0, await postgres.InboxCountAsync(schema));
     }
 
     private async Task<TestWebApp> StartAsync(string schema) => await TestWebApp.StartAsync(
@@ -78,22 +77,5 @@ public sealed class DoorCheckTests(PostgresFixture postgres) : IClassFixture<Pos
         },
         app => app.MapWebhooks("/orders", "store", o => { o.Type = "orders.created"; o.RequireType = true; }));
 
-    private static HttpRequestMessage Signed(string path, string body, string? id = null)
-    {
-        id ??= $"msg_{Guid.NewGuid():N}";
-        var timestamp = DateTimeOffset.UtcNow;
-        var bytes = Encoding.UTF8.GetBytes(body);
-        var request = new HttpRequestMessage(HttpMethod.Post, path) { Content = new ByteArrayContent(bytes) };
-        request.Content.Headers.ContentType = new System.Net.Http.Headers.MediaTypeHeaderValue("application/json");
-        request.Headers.Add(WebhookHeaders.Id, id);
-        request.Headers.Add(WebhookHeaders.Timestamp, timestamp.ToUnixTimeSeconds().ToString(System.Globalization.CultureInfo.InvariantCulture));
-        request.Headers.Add(WebhookHeaders.Signature, StandardWebhookSigner.Sign(id, timestamp, bytes, Secret));
-        return request;
-    }
-
-    private async Task<long> InboxCountAsync(string schema)
-    {
-        await using var command = postgres.DataSource.CreateCommand($"select count(*) from \"{schema}\".inbox");
-        return (long)(await command.ExecuteScalarAsync())!;
-    }
+    private static HttpRequestMessage Signed(string path, string body, string? id = null) => SignedRequests.Create(path, body, Secret, id);
 }

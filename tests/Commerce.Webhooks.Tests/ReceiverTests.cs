@@ -1,7 +1,6 @@
 using System.Collections.Concurrent;
 using System.Net;
 using System.Net.Http.Json;
-using System.Text;
 using System.Text.Json;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.Extensions.DependencyInjection;
@@ -92,27 +91,11 @@ public sealed class ReceiverTests(PostgresFixture postgres) : IClassFixture<Post
         return (app, recorder);
     }
 
-    private static HttpRequestMessage Signed(string path, string body, string? id = null, DateTimeOffset? at = null, WebhookSecret? secret = null)
-    {
-        id ??= $"msg_{Guid.NewGuid():N}";
-        var timestamp = at ?? DateTimeOffset.UtcNow;
-        var bytes = Encoding.UTF8.GetBytes(body);
-        var request = new HttpRequestMessage(HttpMethod.Post, path) { Content = new ByteArrayContent(bytes) };
-        request.Content.Headers.ContentType = new System.Net.Http.Headers.MediaTypeHeaderValue("application/json");
-        request.Headers.Add(WebhookHeaders.Id, id);
-        request.Headers.Add(WebhookHeaders.Timestamp, timestamp.ToUnixTimeSeconds().ToString(System.Globalization.CultureInfo.InvariantCulture));
-        request.Headers.Add(WebhookHeaders.Signature, StandardWebhookSigner.Sign(id, timestamp, bytes, secret ?? Secret));
-        return request;
-    }
+    private static HttpRequestMessage Signed(string path, string body, string? id = null, DateTimeOffset? at = null, WebhookSecret? secret = null) =>
+        SignedRequests.Create(path, body, secret ?? Secret, id, at);
 
     private static string Order(string id = "o-1", decimal total = 12.5m) =>
         JsonSerializer.Serialize(new { type = "orders.created", timestamp = "2026-11-22T10:00:00Z", data = new { orderId = id, total } });
-
-    private async Task<long> InboxCountAsync(string schema)
-    {
-        await using var command = postgres.DataSource.CreateCommand($"select count(*) from \"{schema}\".inbox");
-        return (long)(await command.ExecuteScalarAsync())!;
-    }
 
     [IntegrationFact(TestServer.Postgres)]
     public async Task ValidWebhook_IsCommittedBeforeThe202_ThenHandledWithItsTypedPayload()
@@ -124,7 +107,7 @@ public sealed class ReceiverTests(PostgresFixture postgres) : IClassFixture<Post
         using var response = await app.Client.SendAsync(Signed("webhooks/orders.created", Order("o-42", 99.95m), id: "msg_1"));
 
         Assert.Equal(HttpStatusCode.Accepted, response.StatusCode);
-        Assert.Equal(1, await InboxCountAsync(schema));
+        Assert.Equal(1, await postgres.InboxCountAsync(schema));
         await Eventually.TrueAsync(() => !recorder.Orders.IsEmpty);
         Assert.Equal(new OrderCreated("o-42", 99.95m), Assert.Single(recorder.Orders));
         var message = Assert.Single(recorder.Messages);
@@ -162,7 +145,7 @@ public sealed class ReceiverTests(PostgresFixture postgres) : IClassFixture<Post
         Assert.Equal("application/problem+json", response.Content.Headers.ContentType?.MediaType);
         var problem = await response.Content.ReadFromJsonAsync<JsonElement>();
         Assert.Equal("NoValidSignature", problem.GetProperty("failure").GetString());
-        Assert.Equal(0, await InboxCountAsync(schema));
+        Assert.Equal(0, await postgres.InboxCountAsync(schema));
     }
 
     [IntegrationFact(TestServer.Postgres)]
@@ -178,7 +161,7 @@ public sealed class ReceiverTests(PostgresFixture postgres) : IClassFixture<Post
         Assert.Equal(HttpStatusCode.Unauthorized, stale.StatusCode);
         Assert.Equal("TimestampTooOld", (await stale.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("failure").GetString());
         Assert.Equal(HttpStatusCode.Unauthorized, future.StatusCode);
-        Assert.Equal(0, await InboxCountAsync(schema));
+        Assert.Equal(0, await postgres.InboxCountAsync(schema));
     }
 
     [IntegrationFact(TestServer.Postgres)]
@@ -193,7 +176,7 @@ public sealed class ReceiverTests(PostgresFixture postgres) : IClassFixture<Post
 
         Assert.Equal(HttpStatusCode.RequestEntityTooLarge, response.StatusCode);
         Assert.Equal("application/problem+json", response.Content.Headers.ContentType?.MediaType);
-        Assert.Equal(0, await InboxCountAsync(schema));
+        Assert.Equal(0, await postgres.InboxCountAsync(schema));
     }
 
     [IntegrationFact(TestServer.Postgres)]
@@ -226,7 +209,7 @@ public sealed class ReceiverTests(PostgresFixture postgres) : IClassFixture<Post
 
         Assert.Equal(1, responses.Count(r => r.StatusCode == HttpStatusCode.Accepted));
         Assert.Equal(39, responses.Count(r => r.StatusCode == HttpStatusCode.OK));
-        Assert.Equal(1, await InboxCountAsync(schema));
+        Assert.Equal(1, await postgres.InboxCountAsync(schema));
         await Eventually.TrueAsync(() => recorder.Messages.Count == 1);
         await Task.Delay(300);
         Assert.Single(recorder.Messages);

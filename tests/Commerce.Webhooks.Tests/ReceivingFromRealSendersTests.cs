@@ -101,12 +101,6 @@ public sealed class ReceivingFromRealSendersTests(PostgresFixture postgres) : IC
         return request;
     }
 
-    private async Task<long> InboxCountAsync(string schema)
-    {
-        await using var command = postgres.DataSource.CreateCommand($"select count(*) from \"{schema}\".inbox");
-        return (long)(await command.ExecuteScalarAsync())!;
-    }
-
     [IntegrationFact(TestServer.Postgres)]
     public async Task SvixSignedWebhook_IsAcceptedAndHandled()
     {
@@ -155,7 +149,7 @@ public sealed class ReceivingFromRealSendersTests(PostgresFixture postgres) : IC
         Assert.Equal(HttpStatusCode.BadRequest, response.StatusCode);
         Assert.Equal("application/problem+json", response.Content.Headers.ContentType?.MediaType);
         Assert.Equal("InvalidMessageId", (await response.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("failure").GetString());
-        Assert.Equal(0, await InboxCountAsync(schema));
+        Assert.Equal(0, await postgres.InboxCountAsync(schema));
     }
 
     [IntegrationTheory(TestServer.Postgres)]
@@ -181,7 +175,7 @@ public sealed class ReceivingFromRealSendersTests(PostgresFixture postgres) : IC
         Assert.Equal(WebhookReceiveOutcome.Invalid, result.Outcome);
         Assert.Equal(WebhookVerificationFailure.InvalidMessageId, result.Verification.Failure);
         Assert.Null(result.InboxId);
-        Assert.Equal(0, await InboxCountAsync(schema));
+        Assert.Equal(0, await postgres.InboxCountAsync(schema));
     }
 
     [IntegrationFact(TestServer.Postgres)]
