@@ -42,10 +42,17 @@ public static class CommerceServices
         builder.Services.AddSingleton<FlashSaleRooms>();
         builder.Services.AddSingleton<IFlashSaleEventSubscriber>(sp => sp.GetRequiredService<FlashSaleRooms>());
         builder.Services.AddSingleton<IFlashSaleLifecycleSubscriber>(sp => sp.GetRequiredService<FlashSaleRooms>());
-        builder.Services.AddCommerceNotifications(configuration.GetSection("Commerce:Notifications"))
+        var notifications = builder.Services.AddCommerceNotifications(configuration.GetSection("Commerce:Notifications"))
             .WithRedis(redis)
             .WithPostgres(postgres)
             .AddRoomAuthorizer<HostRoomAuthorizer>();
+        if (configuration.GetSection("Commerce:Smtp") is { } smtp && !string.IsNullOrEmpty(smtp["Host"]))
+        {
+            notifications.AddSmtpEmail(smtp);   // order confirmations by e-mail, queued durably with the notification
+        }
+
+        builder.Services.AddSingleton<PaymentLedger>();
+        builder.Services.AddSingleton<PaymentCheckout>();
         var secrets = configuration.GetSection("Commerce:Webhooks:Secrets").Get<string[]>() ?? [];
         builder.Services.AddCommerceWebhooks()
             .WithPostgres(postgres)

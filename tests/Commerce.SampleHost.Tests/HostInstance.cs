@@ -23,7 +23,7 @@ public sealed class HostInstance : IAsyncDisposable
 
     public IServiceProvider Services => _factory.Services;
 
-    public static Task<HostInstance> StartAsync(string redis, string postgres, string environment = "Development", string signingKey = "development-only-signing-key-change-me-0123456789", string secret = Secret) => Task.Run(() =>
+    public static Task<HostInstance> StartAsync(string redis, string postgres, string environment = "Development", string signingKey = "development-only-signing-key-change-me-0123456789", string secret = Secret, IReadOnlyDictionary<string, string>? settings = null) => Task.Run(() =>
     {
         var factory = new WebApplicationFactory<Commerce.SampleHost.TokenIssuer>().WithWebHostBuilder(b =>
         {
@@ -34,6 +34,10 @@ public sealed class HostInstance : IAsyncDisposable
             b.UseSetting("Commerce:Webhooks:Secrets:0", secret);
             b.UseSetting("Logging:LogLevel:Default", "Warning");
             b.UseSetting("urls", "http://127.0.0.1:0");
+            foreach (var (key, value) in settings ?? new Dictionary<string, string>())
+            {
+                b.UseSetting(key, value);
+            }
         });
         factory.UseKestrel(o => o.Listen(System.Net.IPAddress.Loopback, 0));
         factory.StartServer();

@@ -14,7 +14,14 @@ public static class WebhooksApi
     {
         foreach (var (route, type) in StorefrontEvents.Routes)
         {
-            app.MapWebhooks($"/api/webhooks/{route}", CommerceServices.Storefront, o => { o.Type = type; o.RequireType = true; })
+            app.MapWebhooks($"/api/webhooks/{route}", CommerceServices.Storefront, o =>
+                {
+                    o.Type = type;
+                    o.RequireType = true;
+                    // A payment is confirmed before the storefront is answered (200), so no inbox backlog can outlast the
+                    // hold; if that fails it is still stored, answered 202 and retried in the background.
+                    o.ProcessInline = type == "payments.succeeded";
+                })
                 .WithTags("Webhooks")
                 .WithSummary($"Receives {type}.");
         }

@@ -1,7 +1,6 @@
 using System.Text.Json;
 using Commerce.Analytics;
 using Commerce.Caching;
-using Commerce.FlashSale;
 using Commerce.Notifications;
 using Commerce.Webhooks;
 
@@ -13,7 +12,7 @@ namespace Commerce.SampleHost;
 /// Throwing makes the inbox retry it later; after its attempts it is parked dead with the error (at once when the payload
 /// breaks a rule of analytics: retrying can't help).
 /// </summary>
-public sealed class StorefrontProjection(IAnalyticsIngestion analytics, CommerceCache cache, INotificationService notifications, IFlashSaleService flashSales, ILogger<StorefrontProjection> logger)
+public sealed class StorefrontProjection(IAnalyticsIngestion analytics, CommerceCache cache, INotificationService notifications, PaymentCheckout checkout, ILogger<StorefrontProjection> logger)
     : IWebhookHandler
 {
     private static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.Web);
@@ -90,42 +89,10 @@ public sealed class StorefrontProjection(IAnalyticsIngestion analytics, Commerce
         return (b.ShopId, "dashboard_update", result);
     }
 
-    /// <summary>
-    /// A payment confirms its flash-sale reservation and becomes an order of platform <c>flash-sale</c> (id
-    /// <c>fs-{reservationId}</c>), so flash-sale revenue is in the reports. Both are idempotent, so a payment sent again
-    /// (even under another webhook id) changes nothing. A payment for a reservation that expired or was released never
-    /// confirms it: the shopper is told (once, by payment id) and the seller's dashboard gets <c>payment_unmatched</c>.
-    /// </summary>
     private async Task<(string, string, object)> PaymentAsync(PaymentPayload p, CancellationToken ct)
     {
-        var result = await flashSales.ConfirmAsync(p.SaleId, p.ReservationId, p.UserId, ct);
-        if (result.Outcome == ReservationOutcome.Recovering)
-        {
-            throw new InvalidOperationException($"Flash sale {p.SaleId} is recovering; the payment {p.PaymentId} is retried.");   // retried later
-        }
-
-        if (result.Outcome is ReservationOutcome.Confirmed or ReservationOutcome.AlreadyConfirmed && result.Reservation is { } r)
-        {
-            var outcome = await analytics.UpsertOrderAsync(new OrderSnapshot
-            {
-                ShopId = p.ShopId, OrderId = $"fs-{r.Id}", Platform = "flash-sale", Status = OrderStatus.Paid, Currency = p.Currency,
-                CreatedAt = p.PaidAt, UpdatedAt = p.PaidAt,
-                Lines = [new OrderLine(r.ProductId, r.Quantity, Math.Round(p.Amount / r.Quantity, 4), p.UnitCost ?? 0m)],
-            }, ct);
-            return (p.ShopId, "dashboard_update", new { p.PaymentId, p.ReservationId, confirmed = true, outcome });
-        }
-
-        var state = result.Outcome.ToString().ToLowerInvariant();
-        logger.LogWarning("Payment {PaymentId} for reservation {ReservationId} of sale {SaleId} did not confirm it: {Outcome}", p.PaymentId, p.ReservationId, p.SaleId, result.Outcome);
-        await notifications.CreateAsync(new NotificationRequest
-        {
-            RecipientId = p.UserId,
-            Type = "payment_unmatched",
-            Title = $"Your payment {p.PaymentId} arrived after the reservation ended ({state}); it will be refunded",
-            Data = JsonSerializer.SerializeToElement(new { p.PaymentId, p.SaleId, p.ReservationId, p.Amount, p.Currency, outcome = state }),
-            IdempotencyKey = $"payment-{p.PaymentId}-unmatched",
-        }, ct);
-        return (p.ShopId, "payment_unmatched", new { p.PaymentId, p.ReservationId, confirmed = false, outcome = state });
+        var (roomEvent, detail) = await checkout.HandleAsync(p, ct);
+        return (p.ShopId, roomEvent, detail);
     }
 
     private static ProductSnapshot ToSnapshot(ProductPayload p) => new()
