@@ -51,6 +51,19 @@ public sealed class DoorCheckTests(PostgresFixture postgres) : IClassFixture<Pos
     }
 
     [IntegrationFact(TestServer.Postgres)]
+    public async Task WhenTheRouteDecidesTheType_ABodyThatIsNoEnvelope_KeepsItsOwnTypeField_AndIsStoredUnderTheRoutesType()
+    {
+        var schema = TestNames.Unique();
+        await using var app = await StartAsync(schema);
+
+        // A sender without the Standard Webhooks envelope: "type" here is the cart's own field, not the event's type.
+        using var raw = await app.Client.SendAsync(Signed("carts", """{"cartId":"c1","type":"guest","total":12.5}""", id: "msg_raw"));
+
+        Assert.Equal(HttpStatusCode.Accepted, raw.StatusCode);
+        Assert.Equal("carts.abandoned", (await app.Services.GetRequiredService<IWebhookInbox>().FindAsync("store", "msg_raw"))!.Type);
+    }
+
+    [IntegrationFact(TestServer.Postgres)]
     public async Task APayloadTheValidatorRefuses_IsAnswered422WithItsFieldErrors_AndNotStored()
     {
         var schema = TestNames.Unique();
@@ -75,7 +88,11 @@ public sealed class DoorCheckTests(PostgresFixture postgres) : IClassFixture<Pos
                 .AddPayloadValidator<OrderValidator>("orders.created", "store")
                 .AddHandler<Ignore>("*");
         },
-        app => app.MapWebhooks("/orders", "store", o => { o.Type = "orders.created"; o.RequireType = true; }));
+        app =>
+        {
+            app.MapWebhooks("/orders", "store", o => { o.Type = "orders.created"; o.RequireType = true; });
+            app.MapWebhooks("/carts", "store", o => { o.Type = "carts.abandoned"; o.RequireType = true; });
+        });
 
     private static HttpRequestMessage Signed(string path, string body, string? id = null) => SignedRequests.Create(path, body, Secret, id);
 }

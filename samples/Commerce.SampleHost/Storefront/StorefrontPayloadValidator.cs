@@ -68,13 +68,14 @@ public sealed class StorefrontPayloadValidator : IWebhookPayloadValidator
                 CheckStatus(data, "data", errors);
             }
 
-            if (message.Type is "orders.created" or "orders.updated" && data.TryGetProperty("lines", out var lines) && lines.ValueKind == JsonValueKind.Array)
+            if (message.Type is "orders.created" or "orders.updated")
             {
-                var i = 0;
-                foreach (var line in lines.EnumerateArray())
-                {
-                    Check(line, $"data.lines[{i++}]", Line, errors);
-                }
+                CheckLines(data, "data", errors);
+            }
+
+            if (message.Type == "sync.batch")
+            {
+                CheckBatch(data, errors);
             }
 
             return errors.Count == 0 ? null : errors;
@@ -106,6 +107,53 @@ public sealed class StorefrontPayloadValidator : IWebhookPayloadValidator
             if (problem is not null)
             {
                 errors[$"{path}.{name}"] = [problem];
+            }
+        }
+    }
+
+    /// <summary>Each product and order of a bulk sync as its own event would be checked, and of the batch's shop.</summary>
+    private static void CheckBatch(JsonElement data, Dictionary<string, string[]> errors)
+    {
+        var shop = data.TryGetProperty("shopId", out var s) && s.ValueKind == JsonValueKind.String ? s.GetString() : null;
+        foreach (var (list, fields) in new[] { ("products", Product), ("orders", Order) })
+        {
+            if (!data.TryGetProperty(list, out var items) || items.ValueKind != JsonValueKind.Array)
+            {
+                continue;
+            }
+
+            var i = 0;
+            foreach (var item in items.EnumerateArray())
+            {
+                var path = $"data.{list}[{i++}]";
+                Check(item, path, fields, errors);
+                if (item.ValueKind != JsonValueKind.Object)
+                {
+                    continue;
+                }
+
+                if (shop is not null && item.TryGetProperty("shopId", out var own) && own.ValueKind == JsonValueKind.String && own.GetString() != shop)
+                {
+                    errors[$"{path}.shopId"] = [$"Must be the batch's shop '{shop}'."];
+                }
+
+                if (list == "orders")
+                {
+                    CheckStatus(item, path, errors);
+                    CheckLines(item, path, errors);
+                }
+            }
+        }
+    }
+
+    private static void CheckLines(JsonElement order, string path, Dictionary<string, string[]> errors)
+    {
+        if (order.TryGetProperty("lines", out var lines) && lines.ValueKind == JsonValueKind.Array)
+        {
+            var i = 0;
+            foreach (var line in lines.EnumerateArray())
+            {
+                Check(line, $"{path}.lines[{i++}]", Line, errors);
             }
         }
     }

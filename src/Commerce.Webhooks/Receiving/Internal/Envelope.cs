@@ -3,13 +3,18 @@ using System.Text.Json;
 
 namespace Commerce.Webhooks.Internal;
 
-/// <summary>Reads the top-level <c>type</c> and <c>timestamp</c> of a Standard Webhooks envelope without building a DOM.</summary>
+/// <summary>
+/// Reads the top-level <c>type</c> and <c>timestamp</c> of a Standard Webhooks envelope (<c>{ type, timestamp, data }</c>)
+/// without building a DOM. A body without a top-level <c>data</c> is no envelope: its <c>type</c> or <c>timestamp</c>
+/// are the event's own fields (a cart's <c>type</c>), so neither is read.
+/// </summary>
 internal static class Envelope
 {
     public static (string? Type, DateTimeOffset? Timestamp) Read(ReadOnlySpan<byte> body)
     {
         string? type = null;
         DateTimeOffset? timestamp = null;
+        var hasData = false;
         try
         {
             var reader = new Utf8JsonReader(body);
@@ -22,6 +27,7 @@ internal static class Envelope
             {
                 var isType = reader.ValueTextEquals("type"u8);
                 var isTimestamp = reader.ValueTextEquals("timestamp"u8);
+                hasData |= reader.ValueTextEquals("data"u8);
                 reader.Read();
                 if (isType && reader.TokenType == JsonTokenType.String)
                 {
@@ -43,6 +49,6 @@ internal static class Envelope
             // not JSON, or not an envelope: the handler gets the body as it is
         }
 
-        return (type, timestamp);
+        return hasData ? (type, timestamp) : (null, null);
     }
 }
