@@ -5,4 +5,8 @@ namespace Commerce.Analytics;
 /// <param name="Revenue">Revenue of counted orders.</param>
 /// <param name="Orders">Counted orders.</param>
 /// <param name="Units">Units sold.</param>
-public sealed record SalesPoint(DateOnly Period, decimal Revenue, int Orders, int Units);
+public sealed record SalesPoint(DateOnly Period, decimal Revenue, int Orders, int Units)
+{
+    /// <summary>Revenue minus the cost at the time of sale of the units sold in the bucket.</summary>
+    public decimal GrossProfit { get; init; }
+}

@@ -38,6 +38,19 @@ public interface IFlashSaleService
     /// <exception cref="FlashSaleUnavailableException">Redis failed, or the sale is being recovered (transient).</exception>
     Task<FlashSaleSnapshot?> GetSaleAsync(Guid saleId, CancellationToken cancellationToken = default);
 
+    /// <summary>
+    /// A shop's sales that have not ended (running and upcoming, not cancelled) by the sale clock, soonest first, with
+    /// live availability per product, as <see cref="GetSaleAsync"/> reads them.
+    /// </summary>
+    /// <param name="shopId">The shop.</param>
+    /// <param name="limit">At most this many (1 to 200, default 50).</param>
+    /// <param name="cancellationToken">Cancels the call.</param>
+    /// <returns>The sales; empty when the shop has none.</returns>
+    /// <exception cref="FlashSaleUnavailableException">Redis or PostgreSQL failed, or a listed sale is being recovered (transient).</exception>
+    /// <exception cref="NotSupportedException">An implementation written before this method existed.</exception>
+    Task<IReadOnlyList<FlashSaleSnapshot>> ListSalesAsync(string shopId, int limit = 50, CancellationToken cancellationToken = default) =>
+        throw new NotSupportedException($"{GetType().Name} does not list sales.");
+
     /// <summary>Holds units for a user, atomically against stock, the user's limit, the sale window and the rate limit.</summary>
     /// <param name="request">What to hold.</param>
     /// <param name="cancellationToken">Cancels the wait (the reservation may still have been made: retry with the same id).</param>

@@ -36,7 +36,10 @@ public sealed class BruteForce(TimeZoneInfo zone, IEnumerable<object> events)
                 g.Key,
                 g.Sum(o => o.Order.Lines.Sum(l => l.Quantity * l.UnitPrice)),
                 g.Count(),
-                g.Sum(o => o.Order.Lines.Sum(l => l.Quantity))));
+                g.Sum(o => o.Order.Lines.Sum(l => l.Quantity)))
+            {
+                GrossProfit = g.Sum(o => o.Order.Lines.Sum(l => l.Quantity * (l.UnitPrice - l.UnitCost))),
+            });
         var points = new List<SalesPoint>();
         for (var bucket = Bucket(from, interval); bucket <= Bucket(to, interval); bucket = Next(bucket, interval))
         {

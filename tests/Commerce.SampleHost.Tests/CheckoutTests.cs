@@ -155,6 +155,25 @@ public sealed class CheckoutTests(SystemFixture system) : IClassFixture<SystemFi
         Assert.Contains("pay-mail", message.Data, StringComparison.Ordinal);
     }
 
+    [IntegrationFact(TestServer.Redis | TestServer.Postgres)]
+    public async Task TheShopsSalesAreListed_WithWhatIsStillAvailable()
+    {
+        var shop = TestNames.Unique("shop");
+        var crowd = new FlashSaleCrowd([system.A.Address], shop);
+        using var admin = await crowd.ClientAsync(system.A.Address, "admin", "admin", default);
+        using var shopper = await crowd.ClientAsync(system.B.Address, "shopper-l", "shopper", default);
+        var saleId = await CreateSaleAsync(admin, shop);
+        await ReserveAsync(shopper, saleId, quantity: 2);
+
+        var listed = await shopper.GetFromJsonAsync<JsonElement>($"api/v1/flash-sales?shopId={shop}");
+
+        var sale = Assert.Single(listed.GetProperty("items").EnumerateArray());
+        Assert.Equal(saleId, sale.GetProperty("id").GetGuid());
+        Assert.Equal(3, Item(sale).GetProperty("available").GetInt32());
+        using var noShop = await shopper.GetAsync("api/v1/flash-sales");
+        Assert.Equal(HttpStatusCode.BadRequest, noShop.StatusCode);
+    }
+
     private static readonly JsonSerializerOptions Web = new(JsonSerializerDefaults.Web);
 
     private static JsonElement Item(JsonElement sale) => sale.GetProperty("items")[0];

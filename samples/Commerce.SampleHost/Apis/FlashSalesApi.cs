@@ -54,6 +54,12 @@ public static class FlashSalesApi
             }
         }).RequireAuthorization("admin").WithSummary("Creates a sale (role admin, own shop).");
 
+        sales.MapGet("/", async Task<IResult> (string shopId, int? limit, IFlashSaleService service, CancellationToken ct) =>
+            limit is < 1 or > 200
+                ? TypedResults.ValidationProblem(new Dictionary<string, string[]> { ["limit"] = ["limit is 1 to 200 (default 50)."] })
+                : TypedResults.Ok(new { items = await service.ListSalesAsync(shopId, limit ?? 50, ct) }))
+            .WithSummary("The shop's running and upcoming sales, soonest first, with live availability (anyone signed in).");
+
         sales.MapGet("/{id:guid}", async Task<IResult> (Guid id, IFlashSaleService service, CancellationToken ct) =>
             await service.GetSaleAsync(id, ct) is { } sale ? TypedResults.Ok(sale) : NotFound("sale", id.ToString()))
             .WithSummary("Status and per-item stock, available, reserved and confirmed units (anyone signed in).");

@@ -12,7 +12,7 @@ namespace Commerce.SampleHost;
 /// </summary>
 public static class ReportsApi
 {
-    public sealed record SalesBucket(DateOnly Period, decimal Revenue, int Orders, int Units);
+    public sealed record SalesBucket(DateOnly Period, decimal Revenue, int Orders, int Units, decimal GrossProfit);
 
     /// <summary>One page of the at-risk list (most urgent first) and how many there are in all.</summary>
     public sealed record AtRiskPage(IReadOnlyList<AtRiskProduct> Items, int Total, int Offset, int Limit);
@@ -42,7 +42,7 @@ public static class ReportsApi
 
             var r = range.Value!;
             return TypedResults.Ok(await cache.GetOrSetAsync($"sales:{r.ShopId}:{r.From}:{r.To}:{unit}", (analytics, r, unit), static async (s, ct) =>
-                (await s.analytics.GetSalesAsync(s.r, s.unit, ct)).Points.Select(p => new SalesBucket(p.Period, p.Revenue, p.Orders, p.Units)).ToList(),
+                (await s.analytics.GetSalesAsync(s.r, s.unit, ct)).Points.Select(p => new SalesBucket(p.Period, p.Revenue, p.Orders, p.Units, p.GrossProfit)).ToList(),
                 ReportCache.Sales, Scope(r.ShopId), ct));
         }).WithSummary("Sales per day, week or month in the shop's time zone, empty buckets included.");
 

@@ -31,11 +31,11 @@ internal sealed class DefaultAnalyticsReports(
             with buckets as (
                 select generate_series(date_trunc('{unit}', @from::timestamp), date_trunc('{unit}', @to::timestamp), interval '1 {unit}')::date as period),
             data as (
-                select date_trunc('{unit}', day::timestamp)::date as period, sum(revenue) as revenue, sum(orders) as orders, sum(units) as units
+                select date_trunc('{unit}', day::timestamp)::date as period, sum(revenue) as revenue, sum(orders) as orders, sum(units) as units, sum(revenue - cost) as profit
                   from {_s}.daily_sales
                  where shop_id = @shop and currency = @currency and day between @from and @to
                  group by 1)
-            select b.period, coalesce(d.revenue, 0), coalesce(d.orders, 0)::int, coalesce(d.units, 0)::int
+            select b.period, coalesce(d.revenue, 0), coalesce(d.orders, 0)::int, coalesce(d.units, 0)::int, coalesce(d.profit, 0)
               from buckets b left join data d using (period)
              order by b.period
             """);
@@ -45,7 +45,7 @@ internal sealed class DefaultAnalyticsReports(
         {
             while (await reader.ReadAsync(cancellationToken).ConfigureAwait(false))
             {
-                points.Add(new SalesPoint(reader.GetFieldValue<DateOnly>(0), reader.GetDecimal(1), reader.GetInt32(2), reader.GetInt32(3)));
+                points.Add(new SalesPoint(reader.GetFieldValue<DateOnly>(0), reader.GetDecimal(1), reader.GetInt32(2), reader.GetInt32(3)) { GrossProfit = reader.GetDecimal(4) });
             }
         }
 

@@ -131,6 +131,26 @@ internal sealed partial class DefaultFlashSaleService
         return snapshot;
     }
 
+    public async Task<IReadOnlyList<FlashSaleSnapshot>> ListSalesAsync(string shopId, int limit = 50, CancellationToken cancellationToken = default)
+    {
+        ArgumentException.ThrowIfNullOrEmpty(shopId);
+        ArgumentOutOfRangeException.ThrowIfLessThan(limit, 1);
+        ArgumentOutOfRangeException.ThrowIfGreaterThan(limit, 200);
+        var db = await _connections.RedisAsync().ConfigureAwait(false);
+        var now = await RedisErrors.RunAsync(() => _clock.NowAsync(db)).ConfigureAwait(false);
+        var ids = await PostgresErrors.RunAsync(() => _sales.ShopSalesAsync(shopId, now, limit, cancellationToken)).ConfigureAwait(false);
+        var sales = new List<FlashSaleSnapshot>(ids.Count);
+        foreach (var id in ids)
+        {
+            if (await GetSaleAsync(id, cancellationToken).ConfigureAwait(false) is { } sale)
+            {
+                sales.Add(sale);
+            }
+        }
+
+        return sales;
+    }
+
     /// <summary>The definition as script arguments: window, [shop,] name, expiry, [epoch,] then each item.</summary>
     private RedisValue[] DefinitionArgs(RedisValue[] head, FlashSaleDefinition definition, long epoch)
     {

@@ -33,6 +33,8 @@ internal sealed class FlashSaleSql(string schema)
 
     public string ActiveSales { get; } = Load("active_sales.sql", schema);
 
+    public string ShopSales { get; } = Load("shop_sales.sql", schema);
+
     public string RetireSale { get; } = Load("retire_sale.sql", schema);
 
     public string ShopOf => $"select shop_id from {_schema}.sales where id = @id";

@@ -150,6 +150,22 @@ internal sealed class PostgresSaleStore(FlashSaleConnections connections, FlashS
         return sales;
     }
 
+    public async Task<IReadOnlyList<Guid>> ShopSalesAsync(string shopId, DateTimeOffset now, int limit, CancellationToken cancellationToken)
+    {
+        await using var command = connections.Postgres.CreateCommand(sql.ShopSales);
+        command.Parameters.AddWithValue("shop", shopId);
+        command.Parameters.AddWithValue("now", now);
+        command.Parameters.AddWithValue("limit", limit);
+        var sales = new List<Guid>();
+        await using var reader = await command.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
+        while (await reader.ReadAsync(cancellationToken).ConfigureAwait(false))
+        {
+            sales.Add(reader.GetGuid(0));
+        }
+
+        return sales;
+    }
+
     public async Task RetireAsync(Guid id, CancellationToken cancellationToken)
     {
         await using var command = connections.Postgres.CreateCommand(sql.RetireSale);
