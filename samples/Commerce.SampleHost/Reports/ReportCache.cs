@@ -22,7 +22,8 @@ public static class ReportCache
     [ImmutableObject(true)]
     public sealed record Metrics(
         string ShopId, string Currency, DateOnly Start, DateOnly End, decimal TotalRevenue, int TotalOrders, decimal AverageOrderValue,
-        decimal TotalProfit, int TotalUnits, decimal? RevenueChange, decimal? OrdersChange, IReadOnlyList<TopProduct> TopProducts);
+        decimal TotalProfit, int TotalUnits, decimal? RevenueChange, decimal? OrdersChange, IReadOnlyList<TopProduct> TopProducts,
+        DateOnly PreviousStart, DateOnly PreviousEnd, decimal PreviousRevenue, int PreviousOrders);
 
     [ImmutableObject(true)]
     public sealed record ShelfDashboard(
@@ -53,7 +54,8 @@ public static class ReportCache
     {
         var d = await analytics.GetDashboardAsync(r, 5, ct);
         return new Metrics(d.Range.ShopId, d.Currency, d.Range.From, d.Range.To, d.Revenue, d.Orders, d.AverageOrderValue, d.GrossProfit, d.Units,
-            d.RevenueChange, d.OrdersChange, d.TopProducts);
+            d.RevenueChange, d.OrdersChange, d.TopProducts,
+            PreviousStart: r.From.AddDays(-(r.To.DayNumber - r.From.DayNumber + 1)), PreviousEnd: r.From.AddDays(-1), d.PreviousRevenue, d.PreviousOrders);
     }
 
     public static async ValueTask<ShelfDashboard> LoadShelfAsync(IAnalyticsReports analytics, string shopId, CancellationToken ct)
