@@ -3,7 +3,8 @@ namespace Commerce.Analytics.Tests;
 /// <summary>
 /// The reports recomputed from raw events, the obvious way, to compare the package against. An order's lines, platform,
 /// currency and creation time come from its newest snapshot; its status from the newest event that carries one
-/// (snapshots and status changes); it counts when that status is in <see cref="SalesStatuses"/>.
+/// (snapshots and status changes); it counts when that status is in <see cref="SalesStatuses"/>. Newest is by
+/// <c>updatedAt</c>, then by lifecycle rank (<see cref="Rank"/>) between events of the same second.
 /// </summary>
 public sealed class BruteForce(TimeZoneInfo zone, IEnumerable<object> events)
 {
@@ -16,13 +17,24 @@ public sealed class BruteForce(TimeZoneInfo zone, IEnumerable<object> events)
         var result = new List<(OrderSnapshot, OrderStatus)>();
         foreach (var group in snapshots)
         {
-            var latest = group.MaxBy(o => o.UpdatedAt)!;
+            var latest = group.MaxBy(o => (o.UpdatedAt, Rank(o.Status)))!;
             var statusEvents = group.Select(o => (o.UpdatedAt, o.Status)).Concat(changes[group.Key].Select(c => (c.UpdatedAt, c.Status)));
-            result.Add((latest, statusEvents.MaxBy(e => e.UpdatedAt).Status));
+            result.Add((latest, statusEvents.MaxBy(e => (e.UpdatedAt, Rank(e.Status))).Status));
         }
 
         return result;
     }
+
+    /// <summary>The lifecycle rank that breaks a tie between two events of one order with the same version.</summary>
+    public static int Rank(OrderStatus status) => status switch
+    {
+        OrderStatus.Pending => 0,
+        OrderStatus.Paid => 1,
+        OrderStatus.Shipped => 2,
+        OrderStatus.Completed => 3,
+        OrderStatus.Cancelled => 4,
+        _ => 5,   // refunded
+    };
 
     public IEnumerable<(OrderSnapshot Order, DateOnly Day)> Counted(string currency) =>
         Orders().Where(o => SalesStatuses.Counts(o.Status) && o.Order.Currency == currency)

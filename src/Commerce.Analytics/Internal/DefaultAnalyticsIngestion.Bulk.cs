@@ -28,7 +28,7 @@ internal sealed partial class DefaultAnalyticsIngestion
                 stock int, expires_at timestamptz, lead_time_days int, updated_at timestamptz) on commit drop;
             create temporary table tmp_orders (order_id text, platform text, status text, counted boolean, currency text,
                 created_at timestamptz, updated_at timestamptz) on commit drop;
-            create temporary table tmp_lines (order_id text, order_updated_at timestamptz, line_no int, product_id text, quantity int,
+            create temporary table tmp_lines (order_id text, order_updated_at timestamptz, order_status text, line_no int, product_id text, quantity int,
                 unit_price numeric, unit_cost numeric) on commit drop;
             """,
             cancellationToken).ConfigureAwait(false);
@@ -44,7 +44,7 @@ internal sealed partial class DefaultAnalyticsIngestion
         var productRows = await CopyProductsAsync(connection, shopId, products, cancellationToken).ConfigureAwait(false);
         var errors = new AnalyticsValidation.Errors();
         var chunk = new List<OrderSnapshot>(BulkChunk);
-        var seen = new HashSet<(string, long)>();
+        var seen = new HashSet<(string, long, OrderStatus)>();
         long orderRows = 0, lineRows = 0;
         var index = 0;
         foreach (var order in orders)
@@ -93,26 +93,28 @@ internal sealed partial class DefaultAnalyticsIngestion
             ("shop", shopId)).ConfigureAwait(false);
 
         Phase("products");
-        // The newest version of each order in the input, a newer pending status change applied, kept if newer than stored.
+        // The newest version of each order in the input (is_newer: updatedAt, then lifecycle rank), a newer pending
+        // status change or stored status applied, kept if newer than the stored snapshot.
         await ExecuteAsync(connection, transaction,
             $"""
             create temporary table tmp_changed on commit drop as
             with winners as (
-                select distinct on (order_id) *, updated_at as lines_version from tmp_orders order by order_id, updated_at desc)
+                select distinct on (order_id) *, updated_at as lines_version from tmp_orders
+                 order by order_id, updated_at desc, {_s}.status_rank(status) desc)
             select w.order_id, w.platform,
-                   case when p.updated_at > w.updated_at then p.status
-                        when o.status_updated_at > w.updated_at then o.status
+                   case when {_s}.is_newer(p.updated_at, p.status, w.updated_at, w.status) then p.status
+                        when {_s}.is_newer(o.status_updated_at, o.status, w.updated_at, w.status) then o.status
                         else w.status end as status,
-                   case when p.updated_at > w.updated_at then p.counted
-                        when o.status_updated_at > w.updated_at then o.counted
+                   case when {_s}.is_newer(p.updated_at, p.status, w.updated_at, w.status) then p.counted
+                        when {_s}.is_newer(o.status_updated_at, o.status, w.updated_at, w.status) then o.counted
                         else w.counted end as counted,
                    w.currency, w.created_at, w.updated_at,
                    greatest(w.updated_at, p.updated_at, o.status_updated_at) as status_updated_at,
-                   w.lines_version, o.created_at as old_created_at
+                   w.lines_version, w.status as snapshot_status, o.created_at as old_created_at
               from winners w
               left join {_s}.orders o on o.shop_id = @shop and o.order_id = w.order_id
               left join {_s}.pending_status_changes p on p.shop_id = @shop and p.order_id = w.order_id
-             where o.order_id is null or o.updated_at < w.updated_at;
+             where o.order_id is null or {_s}.is_newer(w.updated_at, w.status, o.updated_at, o.snapshot_status);
             """,
             cancellationToken,
             ("shop", shopId)).ConfigureAwait(false);
@@ -122,12 +124,12 @@ internal sealed partial class DefaultAnalyticsIngestion
         await ExecuteAsync(connection, transaction,
             $"""
             delete from {_s}.pending_status_changes p using tmp_changed c where p.shop_id = @shop and p.order_id = c.order_id;
-            insert into {_s}.orders (shop_id, order_id, platform, status, counted, currency, created_at, updated_at, status_updated_at)
-            select @shop, order_id, platform, status, counted, currency, created_at, updated_at, status_updated_at from tmp_changed
+            insert into {_s}.orders (shop_id, order_id, platform, status, counted, currency, created_at, updated_at, status_updated_at, snapshot_status)
+            select @shop, order_id, platform, status, counted, currency, created_at, updated_at, status_updated_at, snapshot_status from tmp_changed
             on conflict (shop_id, order_id) do update
                set platform = excluded.platform, status = excluded.status, counted = excluded.counted,
                    currency = excluded.currency, created_at = excluded.created_at, updated_at = excluded.updated_at,
-                   status_updated_at = excluded.status_updated_at;
+                   status_updated_at = excluded.status_updated_at, snapshot_status = excluded.snapshot_status;
             delete from {_s}.order_lines l using tmp_changed c where l.shop_id = @shop and l.order_id = c.order_id;
             """,
             cancellationToken,
@@ -137,7 +139,7 @@ internal sealed partial class DefaultAnalyticsIngestion
             $"""
             insert into {_s}.order_lines (shop_id, order_id, line_no, product_id, quantity, unit_price, unit_cost)
             select @shop, l.order_id, l.line_no, l.product_id, l.quantity, l.unit_price, l.unit_cost
-              from tmp_lines l join tmp_changed c on c.order_id = l.order_id and l.order_updated_at = c.lines_version;
+              from tmp_lines l join tmp_changed c on c.order_id = l.order_id and l.order_updated_at = c.lines_version and l.order_status = c.snapshot_status;
             """,
             cancellationToken,
             ("shop", shopId)).ConfigureAwait(false);
@@ -218,11 +220,11 @@ internal sealed partial class DefaultAnalyticsIngestion
     /// <summary>
     /// Copies a chunk of orders and their lines. The synchronous COPY API is used on purpose: this is a bulk path, and
     /// an async state machine per field cost more than the copy itself. An exact duplicate of a snapshot already
-    /// copied (same order, same version) is skipped, so lines can be inserted without a conflict check.
+    /// copied (same order, same version: updatedAt and status) is skipped, so lines can be inserted without a conflict check.
     /// </summary>
-    private static async Task<(long Orders, long Lines)> CopyOrdersAsync(NpgsqlConnection connection, List<OrderSnapshot> orders, HashSet<(string, long)> seen, CancellationToken cancellationToken)
+    private static async Task<(long Orders, long Lines)> CopyOrdersAsync(NpgsqlConnection connection, List<OrderSnapshot> orders, HashSet<(string, long, OrderStatus)> seen, CancellationToken cancellationToken)
     {
-        var fresh = orders.Where(o => seen.Add((o.OrderId, o.UpdatedAt.UtcTicks))).ToList();
+        var fresh = orders.Where(o => seen.Add((o.OrderId, o.UpdatedAt.UtcTicks, o.Status))).ToList();
         await using (var writer = await connection.BeginBinaryImportAsync(
             "copy tmp_orders (order_id, platform, status, counted, currency, created_at, updated_at) from stdin (format binary)", cancellationToken).ConfigureAwait(false))
         {
@@ -243,7 +245,7 @@ internal sealed partial class DefaultAnalyticsIngestion
 
         long lines = 0;
         await using (var writer = await connection.BeginBinaryImportAsync(
-            "copy tmp_lines (order_id, order_updated_at, line_no, product_id, quantity, unit_price, unit_cost) from stdin (format binary)", cancellationToken).ConfigureAwait(false))
+            "copy tmp_lines (order_id, order_updated_at, order_status, line_no, product_id, quantity, unit_price, unit_cost) from stdin (format binary)", cancellationToken).ConfigureAwait(false))
         {
             foreach (var order in fresh)
             {
@@ -254,6 +256,7 @@ internal sealed partial class DefaultAnalyticsIngestion
                     writer.StartRow();
                     writer.Write(order.OrderId, NpgsqlDbType.Text);
                     writer.Write(version, NpgsqlDbType.TimestampTz);
+                    writer.Write(StatusName(order.Status), NpgsqlDbType.Text);
                     writer.Write(i, NpgsqlDbType.Integer);
                     writer.Write(line.ProductId, NpgsqlDbType.Text);
                     writer.Write(line.Quantity, NpgsqlDbType.Integer);

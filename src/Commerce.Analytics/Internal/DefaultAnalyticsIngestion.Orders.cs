@@ -7,7 +7,11 @@ using NpgsqlTypes;
 
 namespace Commerce.Analytics.Internal;
 
-/// <summary>Order writes, one event at a time: the stored order is locked and read, its contribution to the summaries subtracted, the new version written and its contribution added, in one transaction.</summary>
+/// <summary>
+/// Order writes, one event at a time: the stored order is locked and read, its contribution to the summaries subtracted,
+/// the new version written and its contribution added, in one transaction. Which event is newer is decided by the
+/// schema's <c>is_newer</c> (migration 0002), the rule the bulk path uses too.
+/// </summary>
 internal sealed partial class DefaultAnalyticsIngestion
 {
     public async Task<IngestOutcome> UpsertOrderAsync(OrderSnapshot order, CancellationToken cancellationToken = default)
@@ -16,8 +20,8 @@ internal sealed partial class DefaultAnalyticsIngestion
         using var activity = Start("order", order.ShopId);
         await using var connection = await connections.DataSource.OpenConnectionAsync(cancellationToken).ConfigureAwait(false);
         await using var transaction = await connection.BeginTransactionAsync(cancellationToken).ConfigureAwait(false);
-        var stored = await LockAndReadOrderAsync(connection, transaction, order.ShopId, order.OrderId, order.Currency, cancellationToken).ConfigureAwait(false);
-        if (stored is { } s && order.UpdatedAt <= s.UpdatedAt)
+        var stored = await LockAndReadOrderAsync(connection, transaction, order.ShopId, order.OrderId, order.Currency, order.UpdatedAt, order.Status, cancellationToken).ConfigureAwait(false);
+        if (stored is { SnapshotNewer: false })
         {
             await transaction.RollbackAsync(cancellationToken).ConfigureAwait(false);
             return Record("order", IngestOutcome.Ignored);
@@ -25,15 +29,17 @@ internal sealed partial class DefaultAnalyticsIngestion
 
         // The snapshot is newer than the stored one; its status only if it is also newer than the stored status,
         // which a later status change may have set. A status change that arrived before the order wins if newer.
-        var status = stored is { } known && known.StatusUpdatedAt >= order.UpdatedAt ? known.Status : order.Status;
-        var version = stored is { } k && k.StatusUpdatedAt >= order.UpdatedAt ? k.StatusUpdatedAt : order.UpdatedAt;
+        var status = stored is { StatusNewer: false } known ? known.Status : order.Status;
+        var version = stored is { StatusNewer: false } k ? k.StatusUpdatedAt : order.UpdatedAt;
         await using (var pending = new NpgsqlCommand(
-            $"delete from {_s}.pending_status_changes where shop_id = @shop and order_id = @order returning status, updated_at", connection, transaction))
+            $"delete from {_s}.pending_status_changes where shop_id = @shop and order_id = @order returning status, updated_at, {_s}.is_newer(updated_at, status, @at, @status)", connection, transaction))
         {
             pending.Parameters.AddWithValue("shop", order.ShopId);
             pending.Parameters.AddWithValue("order", order.OrderId);
+            pending.Parameters.AddWithValue("at", version.ToUniversalTime());
+            pending.Parameters.AddWithValue("status", StatusName(status));
             await using var reader = await pending.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
-            if (await reader.ReadAsync(cancellationToken).ConfigureAwait(false) && reader.GetFieldValue<DateTimeOffset>(1) > order.UpdatedAt)
+            if (await reader.ReadAsync(cancellationToken).ConfigureAwait(false) && reader.GetBoolean(2))
             {
                 status = Enum.Parse<OrderStatus>(reader.GetString(0), ignoreCase: true);
                 version = reader.GetFieldValue<DateTimeOffset>(1);
@@ -48,12 +54,12 @@ internal sealed partial class DefaultAnalyticsIngestion
 
         batch.BatchCommands.Add(new NpgsqlBatchCommand(
             $"""
-            insert into {_s}.orders (shop_id, order_id, platform, status, counted, currency, created_at, updated_at, status_updated_at)
-            values (@shop, @order, @platform, @status, @counted, @currency, @created, @updated, @status_updated)
+            insert into {_s}.orders (shop_id, order_id, platform, status, counted, currency, created_at, updated_at, status_updated_at, snapshot_status)
+            values (@shop, @order, @platform, @status, @counted, @currency, @created, @updated, @status_updated, @snapshot_status)
             on conflict (shop_id, order_id) do update
                set platform = excluded.platform, status = excluded.status, counted = excluded.counted,
                    currency = excluded.currency, created_at = excluded.created_at, updated_at = excluded.updated_at,
-                   status_updated_at = excluded.status_updated_at
+                   status_updated_at = excluded.status_updated_at, snapshot_status = excluded.snapshot_status
             """)
         {
             Parameters =
@@ -67,6 +73,7 @@ internal sealed partial class DefaultAnalyticsIngestion
                 new("created", order.CreatedAt.ToUniversalTime()),
                 new("updated", order.UpdatedAt.ToUniversalTime()),
                 new("status_updated", version.ToUniversalTime()),
+                new("snapshot_status", StatusName(order.Status)),
             },
         });
         batch.BatchCommands.Add(new NpgsqlBatchCommand($"delete from {_s}.order_lines where shop_id = @shop and order_id = @order")
@@ -112,7 +119,7 @@ internal sealed partial class DefaultAnalyticsIngestion
         var counted = SalesStatuses.Counts(change.Status);
         await using var connection = await connections.DataSource.OpenConnectionAsync(cancellationToken).ConfigureAwait(false);
         await using var transaction = await connection.BeginTransactionAsync(cancellationToken).ConfigureAwait(false);
-        var stored = await LockAndReadOrderAsync(connection, transaction, change.ShopId, change.OrderId, null, cancellationToken).ConfigureAwait(false);
+        var stored = await LockAndReadOrderAsync(connection, transaction, change.ShopId, change.OrderId, null, change.UpdatedAt, change.Status, cancellationToken).ConfigureAwait(false);
         if (stored is null)
         {
             var kept = await ExecuteAsync(
@@ -122,7 +129,7 @@ internal sealed partial class DefaultAnalyticsIngestion
                 insert into {_s}.pending_status_changes as p (shop_id, order_id, status, counted, updated_at)
                 values (@shop, @order, @status, @counted, @at)
                 on conflict (shop_id, order_id) do update set status = excluded.status, counted = excluded.counted, updated_at = excluded.updated_at
-                where p.updated_at < excluded.updated_at
+                where {_s}.is_newer(excluded.updated_at, excluded.status, p.updated_at, p.status)
                 """,
                 cancellationToken,
                 ("shop", change.ShopId),
@@ -134,7 +141,7 @@ internal sealed partial class DefaultAnalyticsIngestion
             return Record("order_status", kept > 0 ? IngestOutcome.Deferred : IngestOutcome.Ignored);
         }
 
-        if (change.UpdatedAt <= stored.Value.StatusUpdatedAt)
+        if (!stored.Value.StatusNewer)
         {
             await transaction.RollbackAsync(cancellationToken).ConfigureAwait(false);
             return Record("order_status", IngestOutcome.Ignored);
@@ -170,13 +177,18 @@ internal sealed partial class DefaultAnalyticsIngestion
         await transaction.CommitAsync(cancellationToken).ConfigureAwait(false);
     }
 
-    /// <summary>Locks the shop (shared) and the order (exclusive), makes sure the shop exists, and reads the stored order.</summary>
+    /// <summary>
+    /// Locks the shop (shared) and the order (exclusive), makes sure the shop exists, and reads the stored order with
+    /// whether the event (<paramref name="at"/>, <paramref name="status"/>) is newer than its snapshot and its status.
+    /// </summary>
     private async Task<StoredOrder?> LockAndReadOrderAsync(
         NpgsqlConnection connection,
         NpgsqlTransaction transaction,
         string shopId,
         string orderId,
         string? currency,
+        DateTimeOffset at,
+        OrderStatus status,
         CancellationToken cancellationToken)
     {
         await using var batch = new NpgsqlBatch(connection, transaction);
@@ -189,14 +201,19 @@ internal sealed partial class DefaultAnalyticsIngestion
             Parameters = { new("shop", shopId), new("order", orderId) },
         });
         AddAll(batch, EnsureShop(shopId, currency));
-        batch.BatchCommands.Add(new NpgsqlBatchCommand($"select updated_at, counted, status, status_updated_at from {_s}.orders where shop_id = @shop and order_id = @order")
+        batch.BatchCommands.Add(new NpgsqlBatchCommand(
+            $"""
+            select counted, status, status_updated_at,
+                   {_s}.is_newer(@at, @status, updated_at, snapshot_status), {_s}.is_newer(@at, @status, status_updated_at, status)
+              from {_s}.orders where shop_id = @shop and order_id = @order
+            """)
         {
-            Parameters = { new("shop", shopId), new("order", orderId) },
+            Parameters = { new("shop", shopId), new("order", orderId), new("at", at.ToUniversalTime()), new("status", StatusName(status)) },
         });
         await using var reader = await batch.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
         await reader.NextResultAsync(cancellationToken).ConfigureAwait(false);
         return await reader.ReadAsync(cancellationToken).ConfigureAwait(false)
-            ? new StoredOrder(reader.GetFieldValue<DateTimeOffset>(0), reader.GetBoolean(1), Enum.Parse<OrderStatus>(reader.GetString(2), ignoreCase: true), reader.GetFieldValue<DateTimeOffset>(3))
+            ? new StoredOrder(reader.GetBoolean(0), Enum.Parse<OrderStatus>(reader.GetString(1), ignoreCase: true), reader.GetFieldValue<DateTimeOffset>(2), reader.GetBoolean(3), reader.GetBoolean(4))
             : null;
     }
 
@@ -207,5 +224,5 @@ internal sealed partial class DefaultAnalyticsIngestion
         };
 }
 
-/// <summary>An order as stored: the versions of its snapshot and of its status.</summary>
-internal readonly record struct StoredOrder(DateTimeOffset UpdatedAt, bool Counted, OrderStatus Status, DateTimeOffset StatusUpdatedAt);
+/// <summary>An order as stored, and whether the event at hand is newer than its snapshot and than its status (<c>is_newer</c>).</summary>
+internal readonly record struct StoredOrder(bool Counted, OrderStatus Status, DateTimeOffset StatusUpdatedAt, bool SnapshotNewer, bool StatusNewer);
