@@ -128,5 +128,5 @@ void Report()
 {
     var now = DateTimeOffset.UtcNow;
     var all = model.Expected(DateTimeOffset.MinValue, DateTimeOffset.MaxValue);
-    Console.WriteLine($"sent {storefront.Sent} webhooks; this run's orders should add revenue {all.Revenue:N2} {model.Currency}, orders {all.Orders}, profit {all.Profit:N2}, units {all.Units}");
+    Console.WriteLine($"sent {storefront.Sent} webhooks; this run's orders should add net sales {all.Revenue:N2} {model.Currency}, orders {all.Orders}, gross profit {all.Profit:N2} (after {all.PlatformFees:N2} platform fees), units {all.Units}");
 }

@@ -42,16 +42,24 @@ public sealed class StoreModel
 
     public sealed record Line(string ProductId, int Quantity, decimal UnitPrice, decimal UnitCost);
 
-    public sealed record Order(string OrderId, string Platform, string Status, DateTimeOffset CreatedAt, DateTimeOffset UpdatedAt, IReadOnlyList<Line> Lines)
+    /// <summary>An order with its order-level amounts: discount, shipping, tax and the platform's fee.</summary>
+    public sealed record Order(
+        string OrderId, string Platform, string Status, DateTimeOffset CreatedAt, DateTimeOffset UpdatedAt, IReadOnlyList<Line> Lines,
+        decimal Discount = 0, decimal Shipping = 0, decimal Tax = 0, decimal PlatformFee = 0)
     {
         public bool Counts => Status is "paid" or "shipped" or "completed";
 
-        public decimal Revenue => Lines.Sum(l => l.Quantity * l.UnitPrice);
+        /// <summary>Net sales: price x quantity minus the discount.</summary>
+        public decimal Revenue => Lines.Sum(l => l.Quantity * l.UnitPrice) - Discount;
 
         public decimal Cost => Lines.Sum(l => l.Quantity * l.UnitCost);
+
+        /// <summary>Gross profit: net sales minus cost of goods minus the platform's fee.</summary>
+        public decimal Profit => Revenue - Cost - PlatformFee;
     }
 
-    public sealed record Totals(decimal Revenue, int Orders, decimal Profit, int Units);
+    /// <summary>Net sales, orders, gross profit (after platform fees), units and platform fees, as the reports define them.</summary>
+    public sealed record Totals(decimal Revenue, int Orders, decimal Profit, int Units, decimal PlatformFees);
 
     public IReadOnlyList<Product> CreateCatalogue(int count)
     {
@@ -123,7 +131,7 @@ public sealed class StoreModel
     public Totals Expected(DateTimeOffset from, DateTimeOffset to)
     {
         var counted = _orders.Values.Where(o => o.Counts && o.CreatedAt >= from && o.CreatedAt < to).ToList();
-        return new Totals(counted.Sum(o => o.Revenue), counted.Count, counted.Sum(o => o.Revenue - o.Cost), counted.Sum(o => o.Lines.Sum(l => l.Quantity)));
+        return new Totals(counted.Sum(o => o.Revenue), counted.Count, counted.Sum(o => o.Profit), counted.Sum(o => o.Lines.Sum(l => l.Quantity)), counted.Sum(o => o.PlatformFee));
     }
 
     private Order NewOrder(DateTimeOffset createdAt, string status, DateTimeOffset updatedAt, string? run = null)
@@ -133,7 +141,13 @@ public sealed class StoreModel
             .DistinctBy(p => p.ProductId)
             .Select(p => new Line(p.ProductId, _random.Next(1, 4), p.Price, p.Cost))
             .ToList();
-        return new Order($"o-{run ?? _run}-{++_nextOrder:D6}", Platforms[_random.Next(Platforms.Length)], status, createdAt, updatedAt, lines);
+        // A voucher on a quarter of the orders, paid shipping on half, 7% VAT, and each marketplace's commission.
+        var gross = lines.Sum(l => l.Quantity * l.UnitPrice);
+        var discount = _random.NextDouble() < 0.25 ? Math.Round(gross * _random.Next(5, 16) / 100m, 2) : 0m;
+        var platform = Platforms[_random.Next(Platforms.Length)];
+        var fee = Math.Round((gross - discount) * platform switch { "shopee" => 0.06m, "lazada" => 0.05m, "tiktok" => 0.04m, _ => 0m }, 2);
+        return new Order($"o-{run ?? _run}-{++_nextOrder:D6}", platform, status, createdAt, updatedAt, lines,
+            discount, _random.NextDouble() < 0.5 ? 40m : 0m, Math.Round((gross - discount) * 0.07m, 2), fee);
     }
 
     private Order Add(Order order)

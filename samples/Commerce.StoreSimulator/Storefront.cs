@@ -49,6 +49,7 @@ public sealed class Storefront(IWebhookSender sender, StoreModel model)
         shopId = model.ShopId, orderId = o.OrderId, platform = o.Platform, status = o.Status, currency = model.Currency,
         createdAt = o.CreatedAt, updatedAt = o.UpdatedAt,
         lines = o.Lines.Select(l => new { productId = l.ProductId, quantity = l.Quantity, unitPrice = l.UnitPrice, unitCost = l.UnitCost }),
+        discount = o.Discount, shipping = o.Shipping, tax = o.Tax, platformFee = o.PlatformFee,
     };
 
     private async Task SendAsync(string type, string path, object data, string? messageId = null, CancellationToken ct = default)

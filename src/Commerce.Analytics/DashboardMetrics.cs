@@ -15,22 +15,46 @@ public sealed record DashboardMetrics
     /// <summary>The currency.</summary>
     public required string Currency { get; init; }
 
-    /// <summary>Revenue.</summary>
+    /// <summary>Net sales: <see cref="GrossSales"/> minus <see cref="Discounts"/> (kept under this name for existing clients).</summary>
     public required decimal Revenue { get; init; }
+
+    /// <summary>Price x quantity of the lines of counted orders, on their day.</summary>
+    public decimal GrossSales { get; init; }
+
+    /// <summary>Order-level discounts of counted orders.</summary>
+    public decimal Discounts { get; init; }
+
+    /// <summary>Net sales (the same as <see cref="Revenue"/>).</summary>
+    public decimal NetSales => Revenue;
+
+    /// <summary>Shipping charged.</summary>
+    public decimal Shipping { get; init; }
+
+    /// <summary>Taxes charged.</summary>
+    public decimal Taxes { get; init; }
+
+    /// <summary>Net sales plus shipping plus taxes: what shoppers paid.</summary>
+    public decimal TotalSales => Revenue + Shipping + Taxes;
+
+    /// <summary>Cost of goods sold, at the cost of each line at the time of sale.</summary>
+    public decimal Cogs { get; init; }
+
+    /// <summary>What the sales platforms charged the seller.</summary>
+    public decimal PlatformFees { get; init; }
 
     /// <summary>Counted orders.</summary>
     public required int Orders { get; init; }
 
-    /// <summary>Revenue over orders, zero without orders.</summary>
+    /// <summary>Net sales over orders, zero without orders.</summary>
     public required decimal AverageOrderValue { get; init; }
 
     /// <summary>Units sold.</summary>
     public required int Units { get; init; }
 
-    /// <summary>Revenue minus cost.</summary>
+    /// <summary>Net sales minus cost of goods minus platform fees.</summary>
     public required decimal GrossProfit { get; init; }
 
-    /// <summary>Revenue of the previous period.</summary>
+    /// <summary>Net sales of the previous period.</summary>
     public required decimal PreviousRevenue { get; init; }
 
     /// <summary>Orders of the previous period.</summary>

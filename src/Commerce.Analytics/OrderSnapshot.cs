@@ -26,4 +26,16 @@ public sealed record OrderSnapshot
 
     /// <summary>Its lines.</summary>
     public required IReadOnlyList<OrderLine> Lines { get; init; }
+
+    /// <summary>The order-level discount (0 to its gross sales, price x quantity of the lines): net sales are gross sales minus discounts.</summary>
+    public decimal Discount { get; init; }
+
+    /// <summary>What the shopper paid for shipping (reported as shipping, not as sales).</summary>
+    public decimal Shipping { get; init; }
+
+    /// <summary>The tax charged (reported as taxes, not as sales).</summary>
+    public decimal Tax { get; init; }
+
+    /// <summary>What the sales platform charged the seller for the order (commission, payment fee): gross profit is net sales minus cost of goods minus platform fees.</summary>
+    public decimal PlatformFee { get; init; }
 }

@@ -46,11 +46,11 @@ public sealed class BruteForce(TimeZoneInfo zone, IEnumerable<object> events)
             .GroupBy(o => Bucket(o.Day, interval))
             .ToDictionary(g => g.Key, g => new SalesPoint(
                 g.Key,
-                g.Sum(o => o.Order.Lines.Sum(l => l.Quantity * l.UnitPrice)),
+                g.Sum(o => Net(o.Order)),
                 g.Count(),
                 g.Sum(o => o.Order.Lines.Sum(l => l.Quantity)))
             {
-                GrossProfit = g.Sum(o => o.Order.Lines.Sum(l => l.Quantity * (l.UnitPrice - l.UnitCost))),
+                GrossProfit = g.Sum(o => Net(o.Order) - o.Order.Lines.Sum(l => l.Quantity * l.UnitCost) - o.Order.PlatformFee),
             });
         var points = new List<SalesPoint>();
         for (var bucket = Bucket(from, interval); bucket <= Bucket(to, interval); bucket = Next(bucket, interval))
@@ -61,23 +61,28 @@ public sealed class BruteForce(TimeZoneInfo zone, IEnumerable<object> events)
         return points;
     }
 
-    public (decimal Revenue, decimal Cost, int Orders, int Units) Totals(string currency, DateOnly from, DateOnly to)
+    /// <summary>Net sales (gross minus discounts), cost of goods, orders, units, and the order-level amounts.</summary>
+    public (decimal Revenue, decimal Cost, int Orders, int Units, decimal Discounts, decimal Shipping, decimal Taxes, decimal Fees) Totals(string currency, DateOnly from, DateOnly to)
     {
         var orders = Counted(currency).Where(o => o.Day >= from && o.Day <= to).Select(o => o.Order).ToList();
-        return (orders.Sum(o => o.Lines.Sum(l => l.Quantity * l.UnitPrice)), orders.Sum(o => o.Lines.Sum(l => l.Quantity * l.UnitCost)),
-            orders.Count, orders.Sum(o => o.Lines.Sum(l => l.Quantity)));
+        return (orders.Sum(Net), orders.Sum(o => o.Lines.Sum(l => l.Quantity * l.UnitCost)),
+            orders.Count, orders.Sum(o => o.Lines.Sum(l => l.Quantity)),
+            orders.Sum(o => o.Discount), orders.Sum(o => o.Shipping), orders.Sum(o => o.Tax), orders.Sum(o => o.PlatformFee));
     }
+
+    /// <summary>Net sales of an order: price x quantity of its lines minus its discount.</summary>
+    public static decimal Net(OrderSnapshot o) => o.Lines.Sum(l => l.Quantity * l.UnitPrice) - o.Discount;
 
     public IReadOnlyDictionary<string, (decimal Revenue, decimal Cost, int Units)> Products(string currency, DateOnly from, DateOnly to) =>
         Counted(currency).Where(o => o.Day >= from && o.Day <= to).SelectMany(o => o.Order.Lines)
             .GroupBy(l => l.ProductId)
             .ToDictionary(g => g.Key, g => (g.Sum(l => l.Quantity * l.UnitPrice), g.Sum(l => l.Quantity * l.UnitCost), g.Sum(l => l.Quantity)));
 
-    public IReadOnlyDictionary<string, (decimal Revenue, int Orders, int Units, decimal Cost)> Platforms(string currency, DateOnly from, DateOnly to) =>
+    public IReadOnlyDictionary<string, (decimal Revenue, int Orders, int Units, decimal Cost, decimal Fees)> Platforms(string currency, DateOnly from, DateOnly to) =>
         Counted(currency).Where(o => o.Day >= from && o.Day <= to).Select(o => o.Order)
             .GroupBy(o => o.Platform)
-            .ToDictionary(g => g.Key, g => (g.Sum(o => o.Lines.Sum(l => l.Quantity * l.UnitPrice)), g.Count(),
-                g.Sum(o => o.Lines.Sum(l => l.Quantity)), g.Sum(o => o.Lines.Sum(l => l.Quantity * l.UnitCost))));
+            .ToDictionary(g => g.Key, g => (g.Sum(Net), g.Count(),
+                g.Sum(o => o.Lines.Sum(l => l.Quantity)), g.Sum(o => o.Lines.Sum(l => l.Quantity * l.UnitCost)), g.Sum(o => o.PlatformFee)));
 
     public static DateOnly Bucket(DateOnly day, SalesInterval interval) => interval switch
     {

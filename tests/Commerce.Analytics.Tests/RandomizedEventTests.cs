@@ -36,6 +36,20 @@ public sealed class RandomizedEventTests(PostgresFixture postgres) : IClassFixtu
             return new OrderLine($"p{random.Next(1, 11)}", random.Next(1, 5), price, Math.Round(price * 0.6m, 2));
         }).ToList();
 
+        // Order-level amounts as a storefront sends them: a discount up to 30% of gross sales, shipping, tax, the fee.
+        OrderSnapshot Amounts(OrderSnapshot o)
+        {
+            var gross = o.Lines.Sum(l => l.Quantity * l.UnitPrice);
+            var discount = random.NextDouble() < 0.4 ? Math.Round(gross * (decimal)random.NextDouble() * 0.3m, 2) : 0m;
+            return o with
+            {
+                Discount = discount,
+                Shipping = random.NextDouble() < 0.5 ? Money(0, 5000) : 0m,
+                Tax = Math.Round((gross - discount) * 0.07m, 2),
+                PlatformFee = o.Platform == "web" ? 0m : Math.Round((gross - discount) * 0.05m, 2),
+            };
+        }
+
         for (var p = 1; p <= 10; p++)
         {
             events.Add(new ProductSnapshot { ShopId = shop, ProductId = $"p{p}", Name = $"Product {p}", Price = Money(100, 5000), Cost = Money(50, 2500), Currency = "USD", Stock = random.Next(0, 50), UpdatedAt = start.AddDays(-1) });
@@ -56,6 +70,7 @@ public sealed class RandomizedEventTests(PostgresFixture postgres) : IClassFixtu
                 UpdatedAt = version,
                 Lines = Lines(),
             };
+            order = Amounts(order);
             events.Add(order);
             var ranksAt = new HashSet<int> { BruteForce.Rank(order.Status) };   // snapshot ranks at the current version
             for (var step = random.Next(0, 5); step > 0; step--)
@@ -91,6 +106,7 @@ public sealed class RandomizedEventTests(PostgresFixture postgres) : IClassFixtu
                             CreatedAt = random.NextDouble() < 0.3 ? order.CreatedAt.AddHours(random.Next(-30, 30)) : order.CreatedAt,
                             Platform = random.NextDouble() < 0.2 ? Platforms[random.Next(Platforms.Length)] : order.Platform,
                         };
+                        order = Amounts(order);
                         events.Add(order);
                         break;
                     default:
@@ -195,7 +211,8 @@ public sealed class RandomizedEventTests(PostgresFixture postgres) : IClassFixtu
 
             var totals = model.Totals(currency, from, to);
             var profit = await h.Reports.GetProfitAsync(range, maxProducts: 100);
-            Assert.Equal((totals.Revenue, totals.Cost), (profit.Revenue, profit.Cost));
+            Assert.Equal((totals.Revenue, totals.Cost, totals.Revenue - totals.Cost - totals.Fees), (profit.Revenue, profit.Cost, profit.GrossProfit));
+            Assert.Equal((totals.Discounts, totals.Fees), (profit.Discounts, profit.PlatformFees));
             var products = model.Products(currency, from, to);
             Assert.Equal(
                 products.Where(p => p.Value.Units != 0).OrderBy(p => p.Key).Select(p => (p.Key, p.Value.Revenue, p.Value.Cost, p.Value.Units)),
@@ -213,15 +230,17 @@ public sealed class RandomizedEventTests(PostgresFixture postgres) : IClassFixtu
 
             var platforms = await h.Reports.GetPlatformsAsync(range);
             Assert.Equal(
-                model.Platforms(currency, from, to).OrderBy(p => p.Key).Select(p => (p.Key, p.Value.Revenue, p.Value.Orders, p.Value.Units, p.Value.Revenue - p.Value.Cost)),
-                platforms.Platforms.OrderBy(p => p.Platform).Select(p => (p.Platform, p.Revenue, p.Orders, p.Units, p.GrossProfit)));
+                model.Platforms(currency, from, to).OrderBy(p => p.Key).Select(p => (p.Key, p.Value.Revenue, p.Value.Orders, p.Value.Units, p.Value.Revenue - p.Value.Cost - p.Value.Fees, p.Value.Fees)),
+                platforms.Platforms.OrderBy(p => p.Platform).Select(p => (p.Platform, p.Revenue, p.Orders, p.Units, p.GrossProfit, p.PlatformFees)));
 
             // a range cutting months (product figures come from monthly plus daily summaries)
             var cut = new ReportRange(shop, new DateOnly(2026, 2, 25), new DateOnly(2026, 3, 31), currency);
             var dashboard = await h.Reports.GetDashboardAsync(cut, topProducts: 100);
             var now = model.Totals(currency, cut.From, cut.To);
             var before = model.Totals(currency, new DateOnly(2026, 1, 21), new DateOnly(2026, 2, 24));
-            Assert.Equal((now.Revenue, now.Orders, now.Units, now.Revenue - now.Cost), (dashboard.Revenue, dashboard.Orders, dashboard.Units, dashboard.GrossProfit));
+            Assert.Equal((now.Revenue, now.Orders, now.Units, now.Revenue - now.Cost - now.Fees), (dashboard.Revenue, dashboard.Orders, dashboard.Units, dashboard.GrossProfit));
+            Assert.Equal((now.Revenue + now.Discounts, now.Discounts, now.Shipping, now.Taxes, now.Cost, now.Fees, now.Revenue + now.Shipping + now.Taxes),
+                (dashboard.GrossSales, dashboard.Discounts, dashboard.Shipping, dashboard.Taxes, dashboard.Cogs, dashboard.PlatformFees, dashboard.TotalSales));
             Assert.Equal((before.Revenue, before.Orders), (dashboard.PreviousRevenue, dashboard.PreviousOrders));
             Assert.Equal(
                 model.Products(currency, cut.From, cut.To).Where(p => p.Value.Units != 0).OrderBy(p => p.Key).Select(p => (p.Key, p.Value.Revenue)),

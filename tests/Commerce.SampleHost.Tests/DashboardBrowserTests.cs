@@ -123,6 +123,9 @@ public sealed class DashboardBrowserTests(SystemFixture system) : IClassFixture<
             await dashboard.Page.WaitForSelectorAsync(rows, new() { Timeout = (float)Deadline.TotalMilliseconds });
         }
 
+        var fees = history.Where(o => o.Counts && o.CreatedAt >= DateTimeOffset.UtcNow.AddDays(-89)).Sum(o => o.PlatformFee);
+        Assert.True(fees > 0, "the simulator's marketplaces charge fees");
+        await dashboard.WaitForTextAsync("[data-testid=fees]", fees.ToString("N2", System.Globalization.CultureInfo.GetCultureInfo("en-US")));
         await dashboard.WaitForTextAsync("[data-testid=flash-sales]", "5 of 5 left");
         using var shopper = await crowd.ClientAsync(system.A.Address, "shopper-s", "shopper", default);
         var saleId = (await admin.GetFromJsonAsync<JsonElement>($"api/v1/flash-sales?shopId={shop}")).GetProperty("items")[0].GetProperty("id").GetGuid();

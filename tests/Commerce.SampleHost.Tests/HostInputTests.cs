@@ -56,13 +56,13 @@ public sealed class HostInputTests(SystemFixture system) : IClassFixture<SystemF
             {"type":"sync.batch","timestamp":"2026-01-01T00:00:00Z","data":{"shopId":"s1",
              "products":[{"shopId":"s1","productId":"p1","name":"n","price":1,"cost":1,"stock":1,"updatedAt":"2026-01-01T00:00:00Z"},{"shopId":"s1","productId":"p2"}],
              "orders":[{"shopId":"other-shop","orderId":"o1","platform":"web","status":"lost","currency":"THB","createdAt":"2026-01-01T00:00:00Z","updatedAt":"2026-01-01T00:00:00Z",
-                        "lines":[{"productId":"p1","quantity":"two","unitPrice":1,"unitCost":1}]}]}}
+                        "lines":[{"productId":"p1","quantity":"two","unitPrice":1,"unitCost":1}],"discount":-5,"platformFee":"high"}]}}
             """);
         using var response = await SystemTests.PostSignedAsync(system.A.Address, "api/webhooks/sync/batch", TestNames.Unique("msg"), body);
 
         Assert.Equal(HttpStatusCode.UnprocessableEntity, response.StatusCode);
         var errors = (await ProblemAsync(response)).GetProperty("errors");
-        foreach (var field in new[] { "data.products[1].name", "data.products[1].updatedAt", "data.orders[0].shopId", "data.orders[0].status", "data.orders[0].lines[0].quantity" })
+        foreach (var field in new[] { "data.products[1].name", "data.products[1].updatedAt", "data.orders[0].shopId", "data.orders[0].status", "data.orders[0].lines[0].quantity", "data.orders[0].discount", "data.orders[0].platformFee" })
         {
             Assert.True(errors.TryGetProperty(field, out _), $"{field} missing in {errors}");
         }

@@ -71,6 +71,7 @@ public sealed class StorefrontPayloadValidator : IWebhookPayloadValidator
             if (message.Type is "orders.created" or "orders.updated")
             {
                 CheckLines(data, "data", errors);
+                CheckAmounts(data, "data", errors);
             }
 
             if (message.Type == "sync.batch")
@@ -141,6 +142,7 @@ public sealed class StorefrontPayloadValidator : IWebhookPayloadValidator
                 {
                     CheckStatus(item, path, errors);
                     CheckLines(item, path, errors);
+                    CheckAmounts(item, path, errors);
                 }
             }
         }
@@ -154,6 +156,19 @@ public sealed class StorefrontPayloadValidator : IWebhookPayloadValidator
             foreach (var line in lines.EnumerateArray())
             {
                 Check(line, $"{path}.lines[{i++}]", Line, errors);
+            }
+        }
+    }
+
+    /// <summary>The optional order-level amounts: absent, or a number at least 0.</summary>
+    private static void CheckAmounts(JsonElement order, string path, Dictionary<string, string[]> errors)
+    {
+        foreach (var name in new[] { "discount", "shipping", "tax", "platformFee" })
+        {
+            if (order.TryGetProperty(name, out var value) && value.ValueKind != JsonValueKind.Null
+                && (value.ValueKind != JsonValueKind.Number || value.GetDecimal() < 0))
+            {
+                errors[$"{path}.{name}"] = ["Optional; a number of at least 0 in the order's currency."];
             }
         }
     }

@@ -106,6 +106,7 @@ public sealed class StorefrontProjection(IAnalyticsIngestion analytics, Commerce
         ShopId = o.ShopId, OrderId = o.OrderId, Platform = o.Platform, Status = ParseStatus(o.Status), Currency = o.Currency,
         CreatedAt = o.CreatedAt, UpdatedAt = o.UpdatedAt,
         Lines = o.Lines.Select(l => new OrderLine(l.ProductId, l.Quantity, l.UnitPrice, l.UnitCost)).ToList(),
+        Discount = o.Discount, Shipping = o.Shipping, Tax = o.Tax, PlatformFee = o.PlatformFee,
     };
 
     private static OrderStatus ParseStatus(string status) =>

@@ -73,10 +73,23 @@ internal static class AnalyticsValidation
             errors.Add(prefix + "status", "Unknown status.");
         }
 
+        foreach (var (name, amount) in new[] { ("discount", order.Discount), ("shipping", order.Shipping), ("tax", order.Tax), ("platformFee", order.PlatformFee) })
+        {
+            if (amount < 0)
+            {
+                errors.Add(prefix + name, $"The {name} can't be negative.");
+            }
+        }
+
         if (order.Lines is null)
         {
             errors.Add(prefix + "lines", "Lines are required (they may be empty).");
             return;
+        }
+
+        if (order.Discount > order.Lines.Sum(l => l.Quantity * l.UnitPrice))
+        {
+            errors.Add(prefix + "discount", "The discount can't exceed the order's gross sales (price x quantity of its lines).");
         }
 
         for (var i = 0; i < order.Lines.Count; i++)

@@ -27,7 +27,7 @@ internal sealed partial class DefaultAnalyticsIngestion
             create temporary table tmp_products (product_id text, name text, sku text, category text, price numeric, cost numeric, currency text,
                 stock int, expires_at timestamptz, lead_time_days int, updated_at timestamptz) on commit drop;
             create temporary table tmp_orders (order_id text, platform text, status text, counted boolean, currency text,
-                created_at timestamptz, updated_at timestamptz) on commit drop;
+                created_at timestamptz, updated_at timestamptz, discount numeric, shipping numeric, tax numeric, platform_fee numeric) on commit drop;
             create temporary table tmp_lines (order_id text, order_updated_at timestamptz, order_status text, line_no int, product_id text, quantity int,
                 unit_price numeric, unit_cost numeric) on commit drop;
             """,
@@ -108,7 +108,7 @@ internal sealed partial class DefaultAnalyticsIngestion
                    case when {_s}.is_newer(p.updated_at, p.status, w.updated_at, w.status) then p.counted
                         when {_s}.is_newer(o.status_updated_at, o.status, w.updated_at, w.status) then o.counted
                         else w.counted end as counted,
-                   w.currency, w.created_at, w.updated_at,
+                   w.currency, w.created_at, w.updated_at, w.discount, w.shipping, w.tax, w.platform_fee,
                    greatest(w.updated_at, p.updated_at, o.status_updated_at) as status_updated_at,
                    w.lines_version, w.status as snapshot_status, o.created_at as old_created_at
               from winners w
@@ -124,12 +124,15 @@ internal sealed partial class DefaultAnalyticsIngestion
         await ExecuteAsync(connection, transaction,
             $"""
             delete from {_s}.pending_status_changes p using tmp_changed c where p.shop_id = @shop and p.order_id = c.order_id;
-            insert into {_s}.orders (shop_id, order_id, platform, status, counted, currency, created_at, updated_at, status_updated_at, snapshot_status)
-            select @shop, order_id, platform, status, counted, currency, created_at, updated_at, status_updated_at, snapshot_status from tmp_changed
+            insert into {_s}.orders (shop_id, order_id, platform, status, counted, currency, created_at, updated_at, status_updated_at, snapshot_status,
+                                     discount, shipping, tax, platform_fee)
+            select @shop, order_id, platform, status, counted, currency, created_at, updated_at, status_updated_at, snapshot_status,
+                   discount, shipping, tax, platform_fee from tmp_changed
             on conflict (shop_id, order_id) do update
                set platform = excluded.platform, status = excluded.status, counted = excluded.counted,
                    currency = excluded.currency, created_at = excluded.created_at, updated_at = excluded.updated_at,
-                   status_updated_at = excluded.status_updated_at, snapshot_status = excluded.snapshot_status;
+                   status_updated_at = excluded.status_updated_at, snapshot_status = excluded.snapshot_status,
+                   discount = excluded.discount, shipping = excluded.shipping, tax = excluded.tax, platform_fee = excluded.platform_fee;
             delete from {_s}.order_lines l using tmp_changed c where l.shop_id = @shop and l.order_id = c.order_id;
             """,
             cancellationToken,
@@ -226,7 +229,7 @@ internal sealed partial class DefaultAnalyticsIngestion
     {
         var fresh = orders.Where(o => seen.Add((o.OrderId, o.UpdatedAt.UtcTicks, o.Status))).ToList();
         await using (var writer = await connection.BeginBinaryImportAsync(
-            "copy tmp_orders (order_id, platform, status, counted, currency, created_at, updated_at) from stdin (format binary)", cancellationToken).ConfigureAwait(false))
+            "copy tmp_orders (order_id, platform, status, counted, currency, created_at, updated_at, discount, shipping, tax, platform_fee) from stdin (format binary)", cancellationToken).ConfigureAwait(false))
         {
             foreach (var order in fresh)
             {
@@ -238,6 +241,10 @@ internal sealed partial class DefaultAnalyticsIngestion
                 writer.Write(order.Currency, NpgsqlDbType.Text);
                 writer.Write(order.CreatedAt.ToUniversalTime(), NpgsqlDbType.TimestampTz);
                 writer.Write(order.UpdatedAt.ToUniversalTime(), NpgsqlDbType.TimestampTz);
+                writer.Write(order.Discount, NpgsqlDbType.Numeric);
+                writer.Write(order.Shipping, NpgsqlDbType.Numeric);
+                writer.Write(order.Tax, NpgsqlDbType.Numeric);
+                writer.Write(order.PlatformFee, NpgsqlDbType.Numeric);
             }
 
             await writer.CompleteAsync(cancellationToken).ConfigureAwait(false);

@@ -54,12 +54,15 @@ internal sealed partial class DefaultAnalyticsIngestion
 
         batch.BatchCommands.Add(new NpgsqlBatchCommand(
             $"""
-            insert into {_s}.orders (shop_id, order_id, platform, status, counted, currency, created_at, updated_at, status_updated_at, snapshot_status)
-            values (@shop, @order, @platform, @status, @counted, @currency, @created, @updated, @status_updated, @snapshot_status)
+            insert into {_s}.orders (shop_id, order_id, platform, status, counted, currency, created_at, updated_at, status_updated_at, snapshot_status,
+                                     discount, shipping, tax, platform_fee)
+            values (@shop, @order, @platform, @status, @counted, @currency, @created, @updated, @status_updated, @snapshot_status,
+                    @discount, @shipping, @tax, @platform_fee)
             on conflict (shop_id, order_id) do update
                set platform = excluded.platform, status = excluded.status, counted = excluded.counted,
                    currency = excluded.currency, created_at = excluded.created_at, updated_at = excluded.updated_at,
-                   status_updated_at = excluded.status_updated_at, snapshot_status = excluded.snapshot_status
+                   status_updated_at = excluded.status_updated_at, snapshot_status = excluded.snapshot_status,
+                   discount = excluded.discount, shipping = excluded.shipping, tax = excluded.tax, platform_fee = excluded.platform_fee
             """)
         {
             Parameters =
@@ -74,6 +77,10 @@ internal sealed partial class DefaultAnalyticsIngestion
                 new("updated", order.UpdatedAt.ToUniversalTime()),
                 new("status_updated", version.ToUniversalTime()),
                 new("snapshot_status", StatusName(order.Status)),
+                new("discount", order.Discount),
+                new("shipping", order.Shipping),
+                new("tax", order.Tax),
+                new("platform_fee", order.PlatformFee),
             },
         });
         batch.BatchCommands.Add(new NpgsqlBatchCommand($"delete from {_s}.order_lines where shop_id = @shop and order_id = @order")

@@ -31,7 +31,8 @@ internal sealed class DefaultAnalyticsReports(
             with buckets as (
                 select generate_series(date_trunc('{unit}', @from::timestamp), date_trunc('{unit}', @to::timestamp), interval '1 {unit}')::date as period),
             data as (
-                select date_trunc('{unit}', day::timestamp)::date as period, sum(revenue) as revenue, sum(orders) as orders, sum(units) as units, sum(revenue - cost) as profit
+                select date_trunc('{unit}', day::timestamp)::date as period, sum(revenue - discounts) as revenue, sum(orders) as orders, sum(units) as units,
+                       sum(revenue - discounts - cost - platform_fees) as profit
                   from {_s}.daily_sales
                  where shop_id = @shop and currency = @currency and day between @from and @to
                  group by 1)
@@ -62,11 +63,15 @@ internal sealed class DefaultAnalyticsReports(
         var totalsRead = TotalsAsync(range, currency, range.From, range.To, cancellationToken);
         var productsRead = ProductTotalsAsync(range, currency, maxProducts, cancellationToken);
         await Task.WhenAll(totalsRead, productsRead).ConfigureAwait(false);
-        var (revenue, cost, _, _, _) = await totalsRead.ConfigureAwait(false);
+        var totals = await totalsRead.ConfigureAwait(false);
         var products = await productsRead.ConfigureAwait(false);
         metrics.Report("profit", Stopwatch.GetElapsedTime(started));
-        return new ProfitReport(range, currency, revenue, cost, revenue - cost, Margin(revenue, cost),
-            products.Select(p => new ProductProfit(p.ProductId, p.Name, p.Revenue, p.Cost, p.Revenue - p.Cost, Margin(p.Revenue, p.Cost), p.Units)).ToArray());
+        return new ProfitReport(range, currency, totals.NetSales, totals.Cost, totals.GrossProfit, Margin(totals.NetSales, totals.GrossProfit),
+            products.Select(p => new ProductProfit(p.ProductId, p.Name, p.Revenue, p.Cost, p.Revenue - p.Cost, Margin(p.Revenue, p.Revenue - p.Cost), p.Units)).ToArray())
+        {
+            Discounts = totals.Discounts,
+            PlatformFees = totals.PlatformFees,
+        };
     }
 
     public async Task<PlatformReport> GetPlatformsAsync(ReportRange range, CancellationToken cancellationToken = default)
@@ -76,20 +81,20 @@ internal sealed class DefaultAnalyticsReports(
         var currency = await CurrencyAsync(range, cancellationToken).ConfigureAwait(false);
         await using var command = connections.DataSource.CreateCommand(
             $"""
-            select platform, sum(revenue), sum(cost), sum(orders)::int, sum(units)::int
+            select platform, sum(revenue - discounts), sum(cost), sum(orders)::int, sum(units)::int, sum(discounts), sum(platform_fees)
               from {_s}.daily_sales
              where shop_id = @shop and currency = @currency and day between @from and @to
              group by platform
             having sum(orders) <> 0 or sum(revenue) <> 0 or sum(units) <> 0
-             order by sum(revenue) desc, platform
+             order by sum(revenue - discounts) desc, platform
             """);
         AddRange(command, range, currency);
-        var rows = new List<(string Platform, decimal Revenue, decimal Cost, int Orders, int Units)>();
+        var rows = new List<(string Platform, decimal Revenue, decimal Cost, int Orders, int Units, decimal Discounts, decimal Fees)>();
         await using (var reader = await command.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false))
         {
             while (await reader.ReadAsync(cancellationToken).ConfigureAwait(false))
             {
-                rows.Add((reader.GetString(0), reader.GetDecimal(1), reader.GetDecimal(2), reader.GetInt32(3), reader.GetInt32(4)));
+                rows.Add((reader.GetString(0), reader.GetDecimal(1), reader.GetDecimal(2), reader.GetInt32(3), reader.GetInt32(4), reader.GetDecimal(5), reader.GetDecimal(6)));
             }
         }
 
@@ -99,7 +104,7 @@ internal sealed class DefaultAnalyticsReports(
             r.Platform, r.Revenue, r.Orders, r.Units,
             r.Orders == 0 ? null : Math.Round(r.Revenue / r.Orders, 4),
             total == 0 ? null : Math.Round(r.Revenue / total, 6),
-            r.Revenue - r.Cost)).ToArray());
+            r.Revenue - r.Cost - r.Fees) { Discounts = r.Discounts, PlatformFees = r.Fees }).ToArray());
     }
 
     public async Task<DashboardMetrics> GetDashboardAsync(ReportRange range, int topProducts = 5, CancellationToken cancellationToken = default)
@@ -111,21 +116,27 @@ internal sealed class DefaultAnalyticsReports(
         var now = await TotalsAsync(range, currency, range.From, range.To, cancellationToken).ConfigureAwait(false);
         var before = await TotalsAsync(range, currency, range.From.AddDays(-days), range.From.AddDays(-1), cancellationToken).ConfigureAwait(false);
         var top = await ProductTotalsAsync(range, currency, topProducts, cancellationToken).ConfigureAwait(false);
-        var aov = now.Orders == 0 ? 0 : Math.Round(now.Revenue / now.Orders, 4);
-        var previousAov = before.Orders == 0 ? 0 : Math.Round(before.Revenue / before.Orders, 4);
+        var aov = now.Orders == 0 ? 0 : Math.Round(now.NetSales / now.Orders, 4);
+        var previousAov = before.Orders == 0 ? 0 : Math.Round(before.NetSales / before.Orders, 4);
         metrics.Report("dashboard", Stopwatch.GetElapsedTime(started));
         return new DashboardMetrics
         {
             Range = range,
             Currency = currency,
-            Revenue = now.Revenue,
+            Revenue = now.NetSales,
+            GrossSales = now.GrossSales,
+            Discounts = now.Discounts,
+            Shipping = now.Shipping,
+            Taxes = now.Taxes,
+            Cogs = now.Cost,
+            PlatformFees = now.PlatformFees,
             Orders = now.Orders,
             AverageOrderValue = aov,
             Units = now.Units,
-            GrossProfit = now.Revenue - now.Cost,
-            PreviousRevenue = before.Revenue,
+            GrossProfit = now.GrossProfit,
+            PreviousRevenue = before.NetSales,
             PreviousOrders = before.Orders,
-            RevenueChange = Change(now.Revenue, before.Revenue),
+            RevenueChange = Change(now.NetSales, before.NetSales),
             OrdersChange = Change(now.Orders, before.Orders),
             AverageOrderValueChange = Change(aov, previousAov),
             UnitsChange = Change(now.Units, before.Units),
@@ -257,11 +268,12 @@ internal sealed class DefaultAnalyticsReports(
         };
     }
 
-    private async Task<(decimal Revenue, decimal Cost, int Orders, int Units, int Rows)> TotalsAsync(ReportRange range, string currency, DateOnly from, DateOnly to, CancellationToken cancellationToken)
+    private async Task<Totals> TotalsAsync(ReportRange range, string currency, DateOnly from, DateOnly to, CancellationToken cancellationToken)
     {
         await using var command = connections.DataSource.CreateCommand(
             $"""
-            select coalesce(sum(revenue), 0), coalesce(sum(cost), 0), coalesce(sum(orders), 0)::int, coalesce(sum(units), 0)::int, count(*)::int
+            select coalesce(sum(revenue), 0), coalesce(sum(cost), 0), coalesce(sum(orders), 0)::int, coalesce(sum(units), 0)::int, count(*)::int,
+                   coalesce(sum(discounts), 0), coalesce(sum(shipping), 0), coalesce(sum(taxes), 0), coalesce(sum(platform_fees), 0)
               from {_s}.daily_sales
              where shop_id = @shop and currency = @currency and day between @from and @to
             """);
@@ -271,7 +283,17 @@ internal sealed class DefaultAnalyticsReports(
         command.Parameters.AddWithValue("to", to);
         await using var reader = await command.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
         await reader.ReadAsync(cancellationToken).ConfigureAwait(false);
-        return (reader.GetDecimal(0), reader.GetDecimal(1), reader.GetInt32(2), reader.GetInt32(3), reader.GetInt32(4));
+        return new Totals(reader.GetDecimal(0), reader.GetDecimal(1), reader.GetInt32(2), reader.GetInt32(3), reader.GetInt32(4),
+            reader.GetDecimal(5), reader.GetDecimal(6), reader.GetDecimal(7), reader.GetDecimal(8));
+    }
+
+    /// <summary>The sums of the summary rows of a range, and the figures defined on them.</summary>
+    private readonly record struct Totals(
+        decimal GrossSales, decimal Cost, int Orders, int Units, int Rows, decimal Discounts, decimal Shipping, decimal Taxes, decimal PlatformFees)
+    {
+        public decimal NetSales => GrossSales - Discounts;
+
+        public decimal GrossProfit => NetSales - Cost - PlatformFees;
     }
 
     private async Task<List<(string ProductId, string? Name, decimal Revenue, decimal Cost, int Units)>> ProductTotalsAsync(ReportRange range, string currency, int limit, CancellationToken cancellationToken)
@@ -373,7 +395,7 @@ internal sealed class DefaultAnalyticsReports(
         errors.ThrowIfAny();
     }
 
-    private static decimal? Margin(decimal revenue, decimal cost) => revenue == 0 ? null : Math.Round((revenue - cost) / revenue, 6);
+    private static decimal? Margin(decimal revenue, decimal profit) => revenue == 0 ? null : Math.Round(profit / revenue, 6);
 
     private static decimal? Change(decimal now, decimal before) => before == 0 ? null : Math.Round((now - before) / before, 6);
 
