@@ -18,6 +18,9 @@ public sealed class AnalyticsHarness : IAsyncDisposable
 
     public IAnalyticsReports Reports { get; }
 
+    /// <summary>The schema the harness' tables are in.</summary>
+    public string Schema => _provider.GetRequiredService<Microsoft.Extensions.Options.IOptions<AnalyticsOptions>>().Value.Schema;
+
     public static async Task<AnalyticsHarness> CreateAsync(string postgres, TimeProvider? time = null, Action<AnalyticsOptions>? configure = null)
     {
         var services = new ServiceCollection();

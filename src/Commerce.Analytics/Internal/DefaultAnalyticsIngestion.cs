@@ -32,6 +32,57 @@ internal sealed partial class DefaultAnalyticsIngestion(
         {
             Log.MigrationsApplied(logger, string.Join(",", applied), _options.Schema);
         }
+
+        await RepairTimeZonesAsync(cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <summary>
+    /// Makes sure every shop can ingest: the default time zone must be one this PostgreSQL server knows (else the start
+    /// fails, naming it), and a shop stored by an older version with a zone PostgreSQL refuses (a Windows id, a typo)
+    /// gets its IANA name, or the default when it has none, with its summaries recomputed under it.
+    /// </summary>
+    private async Task RepairTimeZonesAsync(CancellationToken cancellationToken)
+    {
+        var broken = new List<(string ShopId, string TimeZone)>();
+        await using (var command = connections.DataSource.CreateCommand(
+            $"""
+            select @tz in (select name from pg_timezone_names), null, null
+            union all
+            select null, shop_id, time_zone from {_s}.shops where time_zone not in (select name from pg_timezone_names)
+            """))
+        {
+            command.Parameters.AddWithValue("tz", _options.DefaultTimeZone);
+            await using var reader = await command.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
+            while (await reader.ReadAsync(cancellationToken).ConfigureAwait(false))
+            {
+                if (!reader.IsDBNull(0) && !reader.GetBoolean(0))
+                {
+                    throw new InvalidOperationException(
+                        $"AnalyticsOptions.DefaultTimeZone '{_options.DefaultTimeZone}' is not a time zone this PostgreSQL server knows (pg_timezone_names); set an IANA name it lists, for example 'Asia/Bangkok'.");
+                }
+
+                if (!reader.IsDBNull(1))
+                {
+                    broken.Add((reader.GetString(1), reader.GetString(2)));
+                }
+            }
+        }
+
+        foreach (var (shopId, timeZone) in broken)
+        {
+            var repaired = AnalyticsValidation.IanaName(timeZone) ?? _options.DefaultTimeZone;
+            try
+            {
+                await SetShopAsync(shopId, repaired, cancellationToken: cancellationToken).ConfigureAwait(false);
+            }
+            catch (AnalyticsValidationException)
+            {
+                await SetShopAsync(shopId, _options.DefaultTimeZone, cancellationToken: cancellationToken).ConfigureAwait(false);   // an IANA name this server lacks
+                repaired = _options.DefaultTimeZone;
+            }
+
+            Log.TimeZoneRepaired(logger, shopId, timeZone, repaired);
+        }
     }
 
     public async Task SetShopAsync(string shopId, string timeZone, string? currency = null, CancellationToken cancellationToken = default)

@@ -14,6 +14,9 @@ internal static partial class Log
     [LoggerMessage(5002, LogLevel.Information, "Time zone of shop {ShopId} changed to {TimeZone}; its summaries were recomputed.", EventName = "TimeZoneChanged")]
     public static partial void TimeZoneChanged(ILogger logger, string shopId, string timeZone);
 
+    [LoggerMessage(5004, LogLevel.Warning, "Shop {ShopId} had the time zone '{Stored}', which PostgreSQL does not know; it is now '{TimeZone}' and its summaries were recomputed.", EventName = "TimeZoneRepaired")]
+    public static partial void TimeZoneRepaired(ILogger logger, string shopId, string stored, string timeZone);
+
     [LoggerMessage(5003, LogLevel.Debug, "Bulk sync of shop {ShopId}: {Phase} took {Elapsed}.", EventName = "BulkSyncPhase")]
     public static partial void BulkSyncPhase(ILogger logger, string shopId, string phase, TimeSpan elapsed);
 }
