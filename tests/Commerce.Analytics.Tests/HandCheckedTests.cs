@@ -207,23 +207,23 @@ public sealed class HandCheckedTests(PostgresFixture postgres) : IClassFixture<P
 
         await Product("a", stock: 10);      await Sell("a", 60, 5);   // 2/day: 5 days of cover < 7 → at risk, reorder at 2 × 10 = 20
         await Product("b", stock: 100);     await Sell("b", 30, 10);  // 1/day: 100 days → fine
-        await Product("c", stock: 5, lead: 3); await Sell("c", 30, 1); // 1/day: 5 days > its 3-day lead → fine
-        await Product("d", stock: 0);       await Sell("d", 15, 20);  // 0.5/day, out of stock → at risk, reorder at 5
+        await Product("c", stock: 5, lead: 3); await Sell("c", 30, 1); // 1/day: 5 ≤ its reorder point 1 × (3 + 3) = 6 → at risk
+        await Product("d", stock: 0);       await Sell("d", 15, 20);  // reported out of stock all along, yet sold 15 on one day: 15/day in stock, a stock-out
         await Sell("a", 100, 40);                                     // outside the 30-day window: not in a's velocity
         await Product("e", stock: 20);      await Sell("e", 1, 100);  // last sale 100 days ago → dead
         await Product("f", stock: 20);                                // never sold, seen 300 days ago → dead
         await Product("g", stock: 20, seen: now.AddDays(-10));        // never sold but new → not dead
-        await Product("h", stock: 0);       await Sell("h", 1, 200);  // no stock → not dead
+        await Product("h", stock: 0);       await Sell("h", 1, 200);  // no stock → not dead; out of stock all window → a stock-out
         await Product("i", stock: 4, seen: now.AddDays(-10), expires: now.AddDays(10)); // expiring (new, so not dead stock)
         await Product("j", stock: 4, seen: now.AddDays(-10), expires: now.AddDays(40)); // not yet
-        await Product("k", stock: 0, seen: now.AddDays(-10), expires: now.AddDays(5));  // nothing left to expire
+        await Product("k", stock: 0, seen: now.AddDays(-10), expires: now.AddDays(5));  // nothing left to expire; a stock-out
 
         var insights = await h.Reports.GetInventoryInsightsAsync("shop");
 
         Assert.Equal(new DateOnly(2026, 11, 22), insights.AsOf);
         Assert.Equal(
-            [new AtRiskProduct("d", "D", null, 0, 0.5m, 0m, 7, 5), new AtRiskProduct("a", "A", null, 10, 2m, 5m, 7, 20)],
-            insights.AtRisk);
+            [("d", 0, 15m, 0m, 7, 150), ("h", 0, 0m, 0m, 7, 0), ("k", 0, 0m, 0m, 7, 0), ("a", 10, 2m, 5m, 7, 20), ("c", 5, 1m, 5m, 3, 6)],
+            insights.AtRisk.Select(p => (p.ProductId, p.Stock, p.DailyVelocity, p.DaysOfCover, p.LeadTimeDays, p.ReorderPoint)));   // stock-outs first
         Assert.Equal(
             [("e", new DateOnly(2026, 8, 14), 100), ("f", (DateOnly?)null, 300)],
             insights.DeadStock.OrderBy(d => d.ProductId).Select(d => (d.ProductId, d.LastSoldOn, d.DaysWithoutSale)));

@@ -29,7 +29,8 @@ public static class ReportCache
     [ImmutableObject(true)]
     public sealed record ShelfDashboard(
         string ShopId, DateOnly AsOf, int Products, decimal InventoryValue, int AtRiskCount, int DeadStockCount, int ExpiringCount,
-        IReadOnlyList<AtRiskProduct> AtRisk, IReadOnlyList<DeadStockProduct> DeadStock, IReadOnlyList<ExpiringProduct> Expiring);
+        IReadOnlyList<AtRiskProduct> AtRisk, IReadOnlyList<DeadStockProduct> DeadStock, IReadOnlyList<ExpiringProduct> Expiring,
+        IReadOnlyDictionary<string, decimal> InventoryValueByCurrency);
 
     public static string Scope(string shopId) => $"shop:{shopId}";
 
@@ -64,6 +65,6 @@ public static class ReportCache
     {
         var i = await analytics.GetInventoryInsightsAsync(shopId, ct);
         return new ShelfDashboard(i.ShopId, i.AsOf, i.Products, i.InventoryValue, i.AtRisk.Count, i.DeadStock.Count, i.Expiring.Count,
-            i.AtRisk.Take(5).ToList(), i.DeadStock.Take(5).ToList(), i.Expiring.Take(5).ToList());
+            i.AtRisk.Take(5).ToList(), i.DeadStock.Take(5).ToList(), i.Expiring.Take(5).ToList(), i.InventoryValueByCurrency);
     }
 }

@@ -103,15 +103,17 @@ const Panels = (() => {
     empty(body, report.platforms.length === 0);
   }
 
-  // The stock-out date is the shelf's "as of" day plus the product's days of cover at its current velocity.
+  // Stock-out dates, sell-through and ABC classes come from the report (SmartShelf in Commerce.Analytics).
   function shelf(s) {
-    $("inventory-value").textContent = `${number(s.products)} products · stock worth ${money(s.inventoryValue)}`;
+    const worth = Object.entries(s.inventoryValueByCurrency ?? {}).map(([c, v]) => new Intl.NumberFormat(undefined, { style: "currency", currency: c }).format(Number(v))).join(" + ");
+    $("inventory-value").textContent = `${number(s.products)} products · stock worth ${worth || money(s.inventoryValue)}`;
     $("at-risk-count").textContent = s.atRiskCount;
     $("dead-count").textContent = s.deadStockCount;
     $("expiring-count").textContent = s.expiringCount;
-    const runsOut = p => { const d = new Date(`${s.asOf}T00:00:00`); d.setDate(d.getDate() + Math.floor(Number(p.daysOfCover))); return d.toLocaleDateString(undefined, { month: "short", day: "numeric" }); };
-    $("at-risk").innerHTML = s.atRisk.map(p => `<tr><td>${escape(p.name)}</td><td class="num">${number(p.stock)}</td><td class="num">${Number(p.daysOfCover).toFixed(1)}</td>` +
-      `<td>${Number(p.stock) === 0 ? "out of stock" : runsOut(p)}</td><td class="num">${number(p.reorderPoint)}</td></tr>`).join("");
+    const runsOut = p => Number(p.stock) === 0 ? "out of stock" : p.stockOutDate ? new Date(`${p.stockOutDate}T00:00:00`).toLocaleDateString(undefined, { month: "short", day: "numeric" }) : "–";
+    $("at-risk").innerHTML = s.atRisk.map(p => `<tr><td>${escape(p.name)} <span class="chip" title="ABC class by revenue">${escape(p.abcClass)}</span></td><td class="num">${number(p.stock)}</td>` +
+      `<td class="num">${Number(p.daysOfCover).toFixed(1)}</td><td>${runsOut(p)}</td><td class="num">${number(p.reorderPoint)}</td>` +
+      `<td class="num">${p.sellThroughRate === null ? "–" : percent(p.sellThroughRate)}</td></tr>`).join("");
     $("dead-stock").innerHTML = s.deadStock.map(p => `<tr><td>${escape(p.name)}</td><td class="num">${number(p.stock)}</td><td class="num">${number(p.daysWithoutSale)}</td><td class="num">${money(p.stockValue)}</td></tr>`).join("");
     $("expiring").innerHTML = s.expiring.map(p => `<tr><td>${escape(p.name)}</td><td class="num">${number(p.stock)}</td><td>${new Date(p.expiresAt).toLocaleDateString()} (${p.daysToExpiry} d)</td></tr>`).join("");
     empty($("at-risk"), s.atRisk.length === 0);

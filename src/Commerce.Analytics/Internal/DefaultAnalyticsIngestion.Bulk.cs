@@ -92,6 +92,10 @@ internal sealed partial class DefaultAnalyticsIngestion
             cancellationToken,
             ("shop", shopId)).ConfigureAwait(false);
 
+        await ExecuteAsync(connection, transaction,
+            $"insert into {_s}.stock_levels (shop_id, product_id, at, stock) select @shop, product_id, updated_at, stock from tmp_products on conflict do nothing",
+            cancellationToken,
+            ("shop", shopId)).ConfigureAwait(false);
         Phase("products");
         // The newest version of each order in the input (is_newer: updatedAt, then lifecycle rank), a newer pending
         // status change or stored status applied, kept if newer than the stored snapshot.

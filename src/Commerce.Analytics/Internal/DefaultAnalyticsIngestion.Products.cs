@@ -34,8 +34,10 @@ internal sealed partial class DefaultAnalyticsIngestion
                 new("at", product.UpdatedAt.ToUniversalTime()),
             },
         });
+        var upsert = batch.BatchCommands[^1];
+        batch.BatchCommands.Add(StockLevel(product.ShopId, product.ProductId, product.Stock, product.UpdatedAt));
         await batch.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
-        return Record("product", batch.BatchCommands[^1].RecordsAffected > 0 ? IngestOutcome.Applied : IngestOutcome.Ignored);
+        return Record("product", upsert.RecordsAffected > 0 ? IngestOutcome.Applied : IngestOutcome.Ignored);
     }
 
     public async Task<IngestOutcome> DeleteProductAsync(string shopId, string productId, DateTimeOffset updatedAt, CancellationToken cancellationToken = default)
@@ -80,11 +82,26 @@ internal sealed partial class DefaultAnalyticsIngestion
         {
             Parameters = { new("shop", update.ShopId), new("product", update.ProductId), new("stock", update.Stock), new("at", update.UpdatedAt.ToUniversalTime()) },
         });
+        var upsert = batch.BatchCommands[^1];
+        batch.BatchCommands.Add(StockLevel(update.ShopId, update.ProductId, update.Stock, update.UpdatedAt));
         await batch.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
-        return Record("inventory", batch.BatchCommands[^1].RecordsAffected > 0 ? IngestOutcome.Applied : IngestOutcome.Ignored);
+        return Record("inventory", upsert.RecordsAffected > 0 ? IngestOutcome.Applied : IngestOutcome.Ignored);
     }
 
-    /// <summary>Product fields change with a newer product version, stock with a newer stock version.</summary>
+    /// <summary>
+    /// Records a stock level in the product's history, older than the current one or not: the history is the set of
+    /// levels reported, whatever their arrival order (SmartShelf counts the days in stock from it).
+    /// </summary>
+    private NpgsqlBatchCommand StockLevel(string shopId, string productId, int stock, DateTimeOffset at) =>
+        new($"insert into {_s}.stock_levels (shop_id, product_id, at, stock) values (@shop, @product, @at, @stock) on conflict do nothing")
+        {
+            Parameters = { new("shop", shopId), new("product", productId), new("at", at.ToUniversalTime()), new("stock", stock) },
+        };
+
+    /// <summary>
+    /// Product fields change with a newer product version, stock with a newer stock version; a newer snapshot of a
+    /// deleted product recreates it, and its life starts again then.
+    /// </summary>
     private string ProductUpsertSql(string source) =>
         $"""
         insert into {_s}.products as p (shop_id, product_id, name, sku, category, price, cost, currency, stock, expires_at, lead_time_days,
@@ -100,6 +117,7 @@ internal sealed partial class DefaultAnalyticsIngestion
             expires_at = case when p.updated_at < excluded.updated_at then excluded.expires_at else p.expires_at end,
             lead_time_days = case when p.updated_at < excluded.updated_at then excluded.lead_time_days else p.lead_time_days end,
             deleted = case when p.updated_at < excluded.updated_at then false else p.deleted end,
+            life_started_at = case when p.deleted and p.updated_at < excluded.updated_at then excluded.updated_at else p.life_started_at end,
             first_seen_at = least(p.first_seen_at, excluded.first_seen_at),
             updated_at = greatest(p.updated_at, excluded.updated_at),
             stock = case when p.stock_updated_at < excluded.stock_updated_at then excluded.stock else p.stock end,

@@ -5,7 +5,7 @@ using Npgsql;
 namespace Commerce.Analytics.Internal;
 
 /// <summary>Reports from the summary tables. Each is one or two round trips.</summary>
-internal sealed class DefaultAnalyticsReports(
+internal sealed partial class DefaultAnalyticsReports(
     AnalyticsConnections connections,
     IOptions<AnalyticsOptions> options,
     TimeProvider time,
@@ -160,112 +160,6 @@ internal sealed class DefaultAnalyticsReports(
         }
 
         return shops;
-    }
-
-    public async Task<InventoryInsights> GetInventoryInsightsAsync(string shopId, CancellationToken cancellationToken = default)
-    {
-        ArgumentException.ThrowIfNullOrEmpty(shopId);
-        var started = Stopwatch.GetTimestamp();
-        var (timeZone, _) = await ShopAsync(shopId, cancellationToken).ConfigureAwait(false);
-        var now = time.GetUtcNow().ToUniversalTime();
-        var today = DateOnly.FromDateTime(TimeZoneInfo.ConvertTime(now, AnalyticsValidation.TimeZone(timeZone)).DateTime);
-        await using var connection = await connections.DataSource.OpenConnectionAsync(cancellationToken).ConfigureAwait(false);
-        await using var batch = new NpgsqlBatch(connection);
-        batch.BatchCommands.Add(Command(
-            $"select count(*)::int, coalesce(sum(stock * cost), 0) from {_s}.products where shop_id = @shop and not deleted"));
-        batch.BatchCommands.Add(Command(
-            $"""
-            with currencies as (select array_agg(distinct currency) as list from {_s}.daily_sales where shop_id = @shop),
-            velocity as (
-                select product_id, sum(units)::numeric / @window as per_day
-                  from {_s}.daily_product_sales, currencies
-                 where shop_id = @shop and currency = any(currencies.list) and day > @today - @window and day <= @today
-                 group by product_id)
-            select p.product_id, p.name, p.sku, p.stock, v.per_day, coalesce(p.lead_time_days, @lead)
-              from {_s}.products p join velocity v on v.product_id = p.product_id
-             where p.shop_id = @shop and not p.deleted and v.per_day > 0
-               and p.stock <= v.per_day * coalesce(p.lead_time_days, @lead)
-             order by p.stock / v.per_day, p.product_id
-            """));
-        // Dead stock: a product sold in any month after the one the window starts in sold within the window (the current
-        // month has no day after today); only the others are looked up day by day.
-        batch.BatchCommands.Add(Command(
-            $"""
-            with sold_recently as materialized (
-                select distinct product_id from {_s}.monthly_product_sales
-                 where shop_id = @shop and units > 0
-                   and month > date_trunc('month', (@today - @dead + 1)::timestamp)::date and month <= @today),
-            candidates as materialized (
-                select p.* from {_s}.products p
-                 where p.shop_id = @shop and not p.deleted and p.stock > 0
-                   and not exists (select 1 from sold_recently r where r.product_id = p.product_id))
-            select p.product_id, p.name, p.stock, last.day, p.stock * p.cost,
-                   @today - coalesce(last.day, (p.first_seen_at at time zone @tz)::date)
-              from candidates p
-              left join lateral (
-                select max(d.day) as day from {_s}.daily_product_sales d
-                 where d.shop_id = p.shop_id and d.product_id = p.product_id and d.units > 0 and d.day <= @today) last on true
-             where coalesce(last.day, (p.first_seen_at at time zone @tz)::date) <= @today - @dead
-             order by p.stock * p.cost desc, p.product_id
-            """));
-        batch.BatchCommands.Add(Command(
-            $"""
-            select product_id, name, stock, expires_at
-              from {_s}.products
-             where shop_id = @shop and not deleted and stock > 0 and expires_at is not null
-               and expires_at <= @now + make_interval(days => @warning)
-             order by expires_at, product_id
-            """));
-        await using var reader = await batch.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
-        await reader.ReadAsync(cancellationToken).ConfigureAwait(false);
-        var count = reader.GetInt32(0);
-        var value = reader.GetDecimal(1);
-        await reader.NextResultAsync(cancellationToken).ConfigureAwait(false);
-        var atRisk = new List<AtRiskProduct>();
-        while (await reader.ReadAsync(cancellationToken).ConfigureAwait(false))
-        {
-            var velocity = reader.GetDecimal(4);
-            var lead = reader.GetInt32(5);
-            atRisk.Add(new AtRiskProduct(
-                reader.GetString(0), Name(reader.GetString(1), reader.GetString(0)), reader.IsDBNull(2) ? null : reader.GetString(2), reader.GetInt32(3),
-                Math.Round(velocity, 4), Math.Round(reader.GetInt32(3) / velocity, 2), lead,
-                (int)Math.Ceiling(velocity * (lead + _options.SafetyStockDays))));
-        }
-
-        await reader.NextResultAsync(cancellationToken).ConfigureAwait(false);
-        var dead = new List<DeadStockProduct>();
-        while (await reader.ReadAsync(cancellationToken).ConfigureAwait(false))
-        {
-            dead.Add(new DeadStockProduct(
-                reader.GetString(0), Name(reader.GetString(1), reader.GetString(0)), reader.GetInt32(2),
-                reader.IsDBNull(3) ? null : reader.GetFieldValue<DateOnly>(3), reader.GetInt32(5), reader.GetDecimal(4)));
-        }
-
-        await reader.NextResultAsync(cancellationToken).ConfigureAwait(false);
-        var expiring = new List<ExpiringProduct>();
-        while (await reader.ReadAsync(cancellationToken).ConfigureAwait(false))
-        {
-            var expires = reader.GetFieldValue<DateTimeOffset>(3);
-            expiring.Add(new ExpiringProduct(reader.GetString(0), Name(reader.GetString(1), reader.GetString(0)), reader.GetInt32(2), expires, (int)Math.Floor((expires - now).TotalDays)));
-        }
-
-        metrics.Report("inventory", Stopwatch.GetElapsedTime(started));
-        return new InventoryInsights(shopId, today, count, value, atRisk, dead, expiring);
-
-        NpgsqlBatchCommand Command(string sql) => new(sql)
-        {
-            Parameters =
-            {
-                new("shop", shopId),
-                new("today", today),
-                new("now", now),
-                new("tz", timeZone),
-                new("window", _options.VelocityWindowDays),
-                new("lead", _options.DefaultLeadTimeDays),
-                new("dead", _options.DeadStockDays),
-                new("warning", _options.ExpiryWarningDays),
-            },
-        };
     }
 
     private async Task<Totals> TotalsAsync(ReportRange range, string currency, DateOnly from, DateOnly to, CancellationToken cancellationToken)

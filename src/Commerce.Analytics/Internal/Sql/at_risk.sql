@@ -1,0 +1,53 @@
+-- SmartShelf's at-risk list of one shop on local day @today: every product out of stock (first, fastest sellers first),
+-- then every product at or below its reorder point, fewest days of cover first. One rule for listing and for the
+-- reorder point: ceil(velocity x (lead time + safety days)).
+--   velocity  units sold in the window (the last @window local days, from the product's current life on) over the
+--             days it was in stock in that window (its reported stock levels; before the first level reported, it
+--             counts as in stock), at least the days it sold on and at least 1
+--   ABC       by revenue in the shop's currency in the window, among all its products: cumulative share <= 80% A,
+--             <= 95% B, else C (and C without revenue)
+with bounds as (
+    select ((@today - @window + 1)::timestamp at time zone @tz) as w_start, ((@today + 1)::timestamp at time zone @tz) as w_end),
+alive as (
+    select p.product_id, p.name, p.sku, p.stock, coalesce(p.lead_time_days, @lead) as lead,
+           greatest(b.w_start, coalesce(p.life_started_at, p.first_seen_at)) as since, b.w_end
+      from {schema}.products p, bounds b
+     where p.shop_id = @shop and not p.deleted),
+sales as (
+    select d.product_id, sum(d.units) as units, sum(d.revenue) filter (where d.currency = @currency) as revenue,
+           count(*) filter (where d.units > 0) as sale_days
+      from {schema}.daily_product_sales d
+      join alive a on a.product_id = d.product_id
+     where d.shop_id = @shop and d.day > @today - @window and d.day <= @today and d.day >= (a.since at time zone @tz)::date
+     group by d.product_id),
+levels as (
+    select l.product_id, l.stock, l.at, lead(l.at) over (partition by l.product_id order by l.at) as next_at,
+           min(l.at) over (partition by l.product_id) as first_at
+      from {schema}.stock_levels l
+     where l.shop_id = @shop),
+in_stock as (
+    select a.product_id,
+           coalesce(sum(extract(epoch from least(coalesce(l.next_at, a.w_end), a.w_end) - greatest(l.at, a.since)))
+                    filter (where l.stock > 0 and coalesce(l.next_at, a.w_end) > a.since and l.at < a.w_end), 0)
+           + extract(epoch from greatest(interval '0', least(coalesce(min(l.first_at), a.w_end), a.w_end) - a.since)) as seconds
+      from alive a
+      left join levels l on l.product_id = a.product_id
+     group by a.product_id, a.since, a.w_end),
+figures as (
+    select a.product_id, a.name, a.sku, a.stock, a.lead, coalesce(s.units, 0) as units, coalesce(s.revenue, 0) as revenue,
+           case when coalesce(s.units, 0) = 0 then 0::numeric
+                else s.units / greatest(1, i.seconds / 86400.0, s.sale_days) end as velocity
+      from alive a
+      join in_stock i on i.product_id = a.product_id
+      left join sales s on s.product_id = a.product_id),
+ranked as (
+    select f.*, ceil(f.velocity * (f.lead + @safety))::int as reorder_point,
+           case when f.revenue <= 0 then 'C'
+                when sum(f.revenue) over (order by f.revenue desc, f.product_id) <= 0.80 * sum(f.revenue) over () then 'A'
+                when sum(f.revenue) over (order by f.revenue desc, f.product_id) <= 0.95 * sum(f.revenue) over () then 'B'
+                else 'C' end as abc
+      from figures f)
+select product_id, name, sku, stock, velocity, lead, reorder_point, units, abc
+  from ranked
+ where stock = 0 or (velocity > 0 and stock <= reorder_point)
+ order by stock > 0, case when stock = 0 then -velocity else stock / velocity end, product_id
