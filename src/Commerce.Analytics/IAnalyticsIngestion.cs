@@ -46,6 +46,30 @@ public interface IAnalyticsIngestion
     /// <exception cref="AnalyticsValidationException">The order breaks a rule.</exception>
     Task<IngestOutcome> UpsertOrderAsync(OrderSnapshot order, CancellationToken cancellationToken = default);
 
+    /// <summary>
+    /// Applies many orders of one shop in one transaction, with the same idempotency and version rules as
+    /// <see cref="UpsertOrderAsync"/> one at a time (duplicates and older versions change nothing, whatever their order
+    /// in the batch): the orders' changes are folded per summary row, so a hot shop's day, month and platform rows are
+    /// written once per batch. Concurrent batches of one shop run one after the other (the shop's lock, taken after the
+    /// batch is copied in); a serialization failure or deadlock is retried inside.
+    /// </summary>
+    /// <param name="shopId">The shop every order belongs to.</param>
+    /// <param name="orders">The orders, in arrival order.</param>
+    /// <param name="cancellationToken">Cancels the call.</param>
+    /// <returns>Per order, in order: <see cref="IngestOutcome.Applied"/> or <see cref="IngestOutcome.Ignored"/>.</returns>
+    /// <exception cref="AnalyticsValidationException">An order is invalid or of another shop (nothing is written).</exception>
+    async Task<IReadOnlyList<IngestOutcome>> UpsertOrdersAsync(string shopId, IReadOnlyList<OrderSnapshot> orders, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(orders);
+        var outcomes = new List<IngestOutcome>(orders.Count);
+        foreach (var order in orders)
+        {
+            outcomes.Add(await UpsertOrderAsync(order, cancellationToken).ConfigureAwait(false));   // for implementations without a batch path
+        }
+
+        return outcomes;
+    }
+
     /// <summary>An order's status changed.</summary>
     /// <param name="change">The change.</param>
     /// <param name="cancellationToken">Cancels the call.</param>

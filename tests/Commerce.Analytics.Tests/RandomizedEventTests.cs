@@ -20,6 +20,9 @@ public sealed class RandomizedEventTests(PostgresFixture postgres) : IClassFixtu
 
         /// <summary>Half the events one at a time, then the rest in a bulk sync, then again the first half.</summary>
         Mixed,
+
+        /// <summary>Snapshots in batches of 25 (<c>UpsertOrdersAsync</c>), four batches racing, status changes one at a time among them.</summary>
+        Batched,
     }
 
     private static readonly string[] Platforms = ["shopee", "lazada", "tiktok", "web"];
@@ -143,6 +146,8 @@ public sealed class RandomizedEventTests(PostgresFixture postgres) : IClassFixtu
     [InlineData(4, Mode.Concurrent, "UTC")]
     [InlineData(5, Mode.Bulk, "America/New_York")]
     [InlineData(6, Mode.Mixed, "Asia/Bangkok")]
+    [InlineData(7, Mode.Batched, "America/New_York")]
+    [InlineData(8, Mode.Batched, "Asia/Bangkok")]
     public async Task EveryReport_EqualsABruteForceRecomputationFromTheRawEvents(int seed, Mode mode, string timeZone)
     {
         await using var h = await AnalyticsHarness.CreateAsync(postgres.ConnectionString);
@@ -185,6 +190,23 @@ public sealed class RandomizedEventTests(PostgresFixture postgres) : IClassFixtu
                     await ApplyAsync(h.Ingestion, e); // the first half again: duplicates change nothing
                 }
 
+                break;
+            case Mode.Batched:
+                foreach (var product in events.OfType<ProductSnapshot>())
+                {
+                    await h.Ingestion.UpsertProductAsync(product);
+                }
+
+                var work = events.Where(e => e is not ProductSnapshot).Chunk(25).ToList();
+                await Parallel.ForEachAsync(work, new ParallelOptions { MaxDegreeOfParallelism = 4 }, async (chunk, ct) =>
+                {
+                    var outcomes = await h.Ingestion.UpsertOrdersAsync(shop, chunk.OfType<OrderSnapshot>().ToList(), ct);
+                    Assert.Equal(chunk.OfType<OrderSnapshot>().Count(), outcomes.Count);
+                    foreach (var change in chunk.OfType<OrderStatusChange>())
+                    {
+                        await h.Ingestion.ChangeOrderStatusAsync(change, ct);
+                    }
+                });
                 break;
         }
 

@@ -7,12 +7,56 @@ using NpgsqlTypes;
 
 namespace Commerce.Analytics.Internal;
 
-/// <summary>Bulk sync: products and orders copied into temporary tables, the newest version of each kept, and every touched day rebuilt once.</summary>
+/// <summary>
+/// Set-based writes: products and orders copied into temporary tables (before the shop is locked), the newest version
+/// of each kept by the same rule as one event at a time, then the summaries updated: a bulk sync rebuilds every
+/// touched day once; a batch (<see cref="UpsertOrdersAsync"/>) folds the orders' deltas per summary row.
+/// </summary>
 internal sealed partial class DefaultAnalyticsIngestion
 {
     private const int BulkChunk = 50_000;
 
-    public async Task<BulkSyncResult> BulkSyncAsync(string shopId, IEnumerable<ProductSnapshot> products, IEnumerable<OrderSnapshot> orders, CancellationToken cancellationToken = default)
+    private const int BatchAttempts = 3;
+
+    public async Task<BulkSyncResult> BulkSyncAsync(string shopId, IEnumerable<ProductSnapshot> products, IEnumerable<OrderSnapshot> orders, CancellationToken cancellationToken = default) =>
+        (await SyncAsync(shopId, products, orders, deltas: false, cancellationToken).ConfigureAwait(false)).Result;
+
+    public async Task<IReadOnlyList<IngestOutcome>> UpsertOrdersAsync(string shopId, IReadOnlyList<OrderSnapshot> orders, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(orders);
+        if (orders.Count == 0)
+        {
+            return [];
+        }
+
+        for (var attempt = 1; ; attempt++)
+        {
+            try
+            {
+                var (_, written) = await SyncAsync(shopId, [], orders, deltas: true, cancellationToken).ConfigureAwait(false);
+                var outcomes = new IngestOutcome[orders.Count];
+                for (var i = 0; i < orders.Count; i++)
+                {
+                    // The winner of its order (the first copy of it, if the batch holds duplicates) was written; the rest changed nothing.
+                    var version = orders[i].UpdatedAt.UtcTicks;
+                    var stored = new DateTimeOffset(version - (version % 10), TimeSpan.Zero);   // PostgreSQL keeps microseconds
+                    outcomes[i] = written.Remove((orders[i].OrderId, stored, StatusName(orders[i].Status)))
+                        ? IngestOutcome.Applied
+                        : IngestOutcome.Ignored;
+                    Record("order", outcomes[i]);
+                }
+
+                return outcomes;
+            }
+            catch (PostgresException e) when (e.SqlState is PostgresErrorCodes.SerializationFailure or PostgresErrorCodes.DeadlockDetected && attempt < BatchAttempts)
+            {
+                Log.BatchRetried(logger, shopId, attempt, e.SqlState);   // the transaction rolled back whole: run it again
+            }
+        }
+    }
+
+    private async Task<(BulkSyncResult Result, HashSet<(string, DateTimeOffset, string)> Written)> SyncAsync(
+        string shopId, IEnumerable<ProductSnapshot> products, IEnumerable<OrderSnapshot> orders, bool deltas, CancellationToken cancellationToken)
     {
         ArgumentException.ThrowIfNullOrEmpty(shopId);
         ArgumentNullException.ThrowIfNull(products);
@@ -21,7 +65,6 @@ internal sealed partial class DefaultAnalyticsIngestion
         using var activity = Start("bulk_sync", shopId);
         await using var connection = await connections.DataSource.OpenConnectionAsync(cancellationToken).ConfigureAwait(false);
         await using var transaction = await connection.BeginTransactionAsync(cancellationToken).ConfigureAwait(false);
-        await ExecuteAsync(connection, transaction, "select pg_advisory_xact_lock(hashtextextended('analytics:' || @shop, 0))", cancellationToken, ("shop", shopId)).ConfigureAwait(false);
         await ExecuteAsync(connection, transaction,
             """
             create temporary table tmp_products (product_id text, name text, sku text, category text, price numeric, cost numeric, currency text,
@@ -76,6 +119,9 @@ internal sealed partial class DefaultAnalyticsIngestion
         }
 
         Phase("copy");
+        // Locked only now: the copies, the slow part of a big sync, don't hold up the shop's other writers.
+        await ExecuteAsync(connection, transaction, "select pg_advisory_xact_lock(hashtextextended('analytics:' || @shop, 0))", cancellationToken, ("shop", shopId)).ConfigureAwait(false);
+        Phase("lock");
         await using (var ensure = new NpgsqlBatch(connection, transaction))
         {
             AddAll(ensure, EnsureShop(shopId, currency));
@@ -124,7 +170,23 @@ internal sealed partial class DefaultAnalyticsIngestion
             ("shop", shopId)).ConfigureAwait(false);
 
         Phase("select changed orders");
-        var writtenOrders = (int)(await ScalarAsync<long>(connection, transaction, "select count(*) from tmp_changed", cancellationToken).ConfigureAwait(false));
+        var written = new HashSet<(string, DateTimeOffset, string)>();
+        await using (var changed = new NpgsqlCommand("select order_id, updated_at, snapshot_status from tmp_changed", connection, transaction))
+        await using (var reader = await changed.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false))
+        {
+            while (await reader.ReadAsync(cancellationToken).ConfigureAwait(false))
+            {
+                written.Add((reader.GetString(0), reader.GetFieldValue<DateTimeOffset>(1), reader.GetString(2)));
+            }
+        }
+
+        var writtenOrders = written.Count;
+        if (deltas)
+        {
+            // The old versions' contributions out, before they are overwritten (counted ones only).
+            await ExecuteAsync(connection, transaction, $"select {_s}.apply_orders_contribution(@shop, array(select order_id from tmp_changed order by order_id), -1)", cancellationToken, ("shop", shopId)).ConfigureAwait(false);
+        }
+
         await ExecuteAsync(connection, transaction,
             $"""
             delete from {_s}.pending_status_changes p using tmp_changed c where p.shop_id = @shop and p.order_id = c.order_id;
@@ -173,9 +235,16 @@ internal sealed partial class DefaultAnalyticsIngestion
             }
         }
 
-        foreach (var (from, to) in Runs(days))
+        if (deltas)
         {
-            await ExecuteAsync(connection, transaction, $"select {_s}.rebuild_summaries(@shop, @from, @to)", cancellationToken, ("shop", shopId), ("from", from), ("to", to)).ConfigureAwait(false);
+            await ExecuteAsync(connection, transaction, $"select {_s}.apply_orders_contribution(@shop, array(select order_id from tmp_changed order by order_id), 1)", cancellationToken, ("shop", shopId)).ConfigureAwait(false);
+        }
+        else
+        {
+            foreach (var (from, to) in Runs(days))
+            {
+                await ExecuteAsync(connection, transaction, $"select {_s}.rebuild_summaries(@shop, @from, @to)", cancellationToken, ("shop", shopId), ("from", from), ("to", to)).ConfigureAwait(false);
+            }
         }
 
         Phase("summaries");
@@ -185,8 +254,12 @@ internal sealed partial class DefaultAnalyticsIngestion
         metrics.BulkRows("orders", orderRows);
         metrics.BulkRows("lines", lineRows);
         var result = new BulkSyncResult(writtenProducts, writtenOrders, writtenLines, days.Count);
-        Log.BulkSynced(logger, shopId, result.Products, result.Orders, result.Lines, result.Days, Stopwatch.GetElapsedTime(started));
-        return result;
+        if (!deltas)
+        {
+            Log.BulkSynced(logger, shopId, result.Products, result.Orders, result.Lines, result.Days, Stopwatch.GetElapsedTime(started));
+        }
+
+        return (result, written);
     }
 
     private static async Task<long> CopyProductsAsync(NpgsqlConnection connection, string shopId, IEnumerable<ProductSnapshot> products, CancellationToken cancellationToken)

@@ -17,6 +17,9 @@ internal static partial class Log
     [LoggerMessage(5004, LogLevel.Warning, "Shop {ShopId} had the time zone '{Stored}', which PostgreSQL does not know; it is now '{TimeZone}' and its summaries were recomputed.", EventName = "TimeZoneRepaired")]
     public static partial void TimeZoneRepaired(ILogger logger, string shopId, string stored, string timeZone);
 
+    [LoggerMessage(5005, LogLevel.Information, "Order batch of shop {ShopId} retried after attempt {Attempt} failed with {SqlState}.", EventName = "BatchRetried")]
+    public static partial void BatchRetried(ILogger logger, string shopId, int attempt, string sqlState);
+
     [LoggerMessage(5003, LogLevel.Debug, "Bulk sync of shop {ShopId}: {Phase} took {Elapsed}.", EventName = "BulkSyncPhase")]
     public static partial void BulkSyncPhase(ILogger logger, string shopId, string phase, TimeSpan elapsed);
 }

@@ -1,0 +1,58 @@
+-- The contribution of many orders to the summaries in one statement per summary table: the orders' deltas are folded
+-- per summary row (day and platform, day and product, month and product) and each row is written once, in key order,
+-- so a batch of a hot shop's orders updates its hot rows once instead of once per order, and concurrent writers
+-- take the rows' locks in the same order. Only orders that count as sales contribute. The one-order function is the
+-- same rule for one order.
+
+create or replace function {schema}.apply_orders_contribution(p_shop text, p_orders text[], p_sign int) returns void language plpgsql as $$
+begin
+    with per_order as (
+        select (o.created_at at time zone s.time_zone)::date as day, o.platform, o.currency,
+               coalesce(sum(l.quantity * l.unit_price), 0) as revenue, coalesce(sum(l.quantity * l.unit_cost), 0) as cost,
+               coalesce(sum(l.quantity), 0) as units, o.discount, o.shipping, o.tax, o.platform_fee
+          from {schema}.orders o
+          join {schema}.shops s on s.shop_id = o.shop_id
+          left join {schema}.order_lines l on l.shop_id = o.shop_id and l.order_id = o.order_id
+         where o.shop_id = p_shop and o.order_id = any(p_orders) and o.counted
+         group by o.order_id, s.time_zone, o.created_at, o.platform, o.currency, o.discount, o.shipping, o.tax, o.platform_fee)
+    insert into {schema}.daily_sales as t (shop_id, day, platform, currency, revenue, cost, orders, units, discounts, shipping, taxes, platform_fees)
+    select p_shop, day, platform, currency, p_sign * sum(revenue), p_sign * sum(cost), p_sign * count(*), p_sign * sum(units),
+           p_sign * sum(discount), p_sign * sum(shipping), p_sign * sum(tax), p_sign * sum(platform_fee)
+      from per_order
+     group by day, platform, currency
+     order by currency, day, platform
+    on conflict (shop_id, currency, day, platform) do update
+       set revenue = t.revenue + excluded.revenue, cost = t.cost + excluded.cost,
+           orders = t.orders + excluded.orders, units = t.units + excluded.units,
+           discounts = t.discounts + excluded.discounts, shipping = t.shipping + excluded.shipping,
+           taxes = t.taxes + excluded.taxes, platform_fees = t.platform_fees + excluded.platform_fees;
+
+    insert into {schema}.daily_product_sales as t (shop_id, day, product_id, currency, revenue, cost, units)
+    select p_shop, (o.created_at at time zone s.time_zone)::date, l.product_id, o.currency,
+           p_sign * sum(l.quantity * l.unit_price), p_sign * sum(l.quantity * l.unit_cost), p_sign * sum(l.quantity)
+      from {schema}.orders o
+      join {schema}.shops s on s.shop_id = o.shop_id
+      join {schema}.order_lines l on l.shop_id = o.shop_id and l.order_id = o.order_id
+     where o.shop_id = p_shop and o.order_id = any(p_orders) and o.counted
+     group by (o.created_at at time zone s.time_zone)::date, l.product_id, o.currency
+     order by o.currency, 2, l.product_id
+    on conflict (shop_id, currency, day, product_id) do update
+       set revenue = t.revenue + excluded.revenue, cost = t.cost + excluded.cost, units = t.units + excluded.units;
+
+    insert into {schema}.monthly_product_sales as t (shop_id, month, product_id, currency, revenue, cost, units)
+    select p_shop, date_trunc('month', (o.created_at at time zone s.time_zone))::date, l.product_id, o.currency,
+           p_sign * sum(l.quantity * l.unit_price), p_sign * sum(l.quantity * l.unit_cost), p_sign * sum(l.quantity)
+      from {schema}.orders o
+      join {schema}.shops s on s.shop_id = o.shop_id
+      join {schema}.order_lines l on l.shop_id = o.shop_id and l.order_id = o.order_id
+     where o.shop_id = p_shop and o.order_id = any(p_orders) and o.counted
+     group by date_trunc('month', (o.created_at at time zone s.time_zone))::date, l.product_id, o.currency
+     order by o.currency, 2, l.product_id
+    on conflict (shop_id, currency, month, product_id) do update
+       set revenue = t.revenue + excluded.revenue, cost = t.cost + excluded.cost, units = t.units + excluded.units;
+end;
+$$;
+
+create or replace function {schema}.apply_order_contribution(p_shop text, p_order text, p_sign int) returns void language sql as $$
+    select {schema}.apply_orders_contribution(p_shop, array[p_order], p_sign);
+$$;

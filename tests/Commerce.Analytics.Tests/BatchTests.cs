@@ -1,0 +1,65 @@
+namespace Commerce.Analytics.Tests;
+
+/// <summary>
+/// A hot shop's orders applied a batch at a time: the same outcomes as one at a time, and batches racing each other
+/// from two instances (and single events among them) neither deadlock nor lose or double an order.
+/// </summary>
+public sealed class BatchTests(PostgresFixture postgres) : IClassFixture<PostgresFixture>
+{
+    private static readonly DateTimeOffset At = new(2026, 6, 1, 12, 0, 0, TimeSpan.Zero);
+
+    private static OrderSnapshot Order(int i, OrderStatus status = OrderStatus.Paid, int minutes = 0) => new()
+    {
+        ShopId = "hot", OrderId = $"o{i}", Platform = i % 2 == 0 ? "shopee" : "web", Status = status, Currency = "USD",
+        CreatedAt = At.AddSeconds(i), UpdatedAt = At.AddSeconds(i).AddMinutes(minutes), Lines = [new OrderLine($"p{i % 7}", 1 + (i % 3), 10m, 4m)],
+        PlatformFee = 0.5m,
+    };
+
+    [IntegrationFact(TestServer.Postgres)]
+    public async Task ABatch_SaysWhichOrdersItApplied_AsOneAtATimeWould()
+    {
+        await using var h = await AnalyticsHarness.CreateAsync(postgres.ConnectionString);
+        await h.Ingestion.UpsertOrderAsync(Order(1, minutes: 10));   // stored already, newer than the batch's copy
+
+        var outcomes = await h.Ingestion.UpsertOrdersAsync("hot", [Order(1), Order(2), Order(2), Order(3, OrderStatus.Pending), Order(3, OrderStatus.Paid, minutes: 1)]);
+
+        Assert.Equal([IngestOutcome.Ignored, IngestOutcome.Applied, IngestOutcome.Ignored, IngestOutcome.Ignored, IngestOutcome.Applied], outcomes);
+        var d = await h.Reports.GetDashboardAsync(new ReportRange("hot", new DateOnly(2026, 6, 1), new DateOnly(2026, 6, 1)));
+        Assert.Equal(3, d.Orders);
+    }
+
+    [IntegrationFact(TestServer.Postgres)]
+    public async Task RacingBatchesFromTwoInstances_NeitherDeadlockNorLoseOrDoubleAnOrder()
+    {
+        await using var a = await AnalyticsHarness.CreateAsync(postgres.ConnectionString);
+        await using var b = await AnalyticsHarness.CreateAsync(postgres.ConnectionString, configure: o => o.Schema = a.Schema);
+        var orders = Enumerable.Range(0, 2_000).Select(i => Order(i)).ToList();
+        var updates = orders.Where((_, i) => i % 5 == 0).Select(o => o with { Status = OrderStatus.Cancelled, UpdatedAt = o.UpdatedAt.AddMinutes(5) }).ToList();
+        var random = new Random(42);
+        var work = orders.Concat(orders.Take(300)).Concat(updates).OrderBy(_ => random.Next()).Chunk(50).ToList();
+
+        await Parallel.ForEachAsync(work.Select((chunk, i) => (chunk, i)), new ParallelOptions { MaxDegreeOfParallelism = 8 }, async (item, ct) =>
+        {
+            var instance = item.i % 2 == 0 ? a : b;
+            if (item.i % 7 == 0)
+            {
+                foreach (var order in item.chunk)
+                {
+                    await instance.Ingestion.UpsertOrderAsync(order, ct);   // single events racing the batches
+                }
+            }
+            else
+            {
+                await instance.Ingestion.UpsertOrdersAsync("hot", item.chunk, ct);
+            }
+        });
+
+        var counted = orders.Where((_, i) => i % 5 != 0).ToList();
+        var d = await a.Reports.GetDashboardAsync(new ReportRange("hot", new DateOnly(2026, 6, 1), new DateOnly(2026, 6, 1)));
+        Assert.Equal(
+            (counted.Count, counted.Sum(o => o.Lines.Sum(l => l.Quantity * l.UnitPrice)), counted.Sum(o => o.PlatformFee)),
+            (d.Orders, d.Revenue, d.PlatformFees));
+        var platforms = await b.Reports.GetPlatformsAsync(new ReportRange("hot", new DateOnly(2026, 6, 1), new DateOnly(2026, 6, 1)));
+        Assert.Equal(counted.Count(o => o.Platform == "shopee"), platforms.Platforms.Single(p => p.Platform == "shopee").Orders);
+    }
+}
