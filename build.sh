@@ -5,7 +5,7 @@
 #   ./build.sh test     install what is missing, start the services, run every test project, say which tests were
 #                       skipped and why, print "tests: N passed, N failed, N skipped"
 #   ./build.sh pack     make the .nupkg and .snupkg of every package under artifacts/packages
-#   ./build.sh bench <caching|flashsale|webhooks|notifications|analytics> [args]   run a benchmark
+#   ./build.sh bench <caching|flashsale|webhooks|notifications|analytics|host> [args]   run a benchmark
 set -euo pipefail
 
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
@@ -95,7 +95,8 @@ cmd_bench() {
     webhooks) dotnet run --project benchmarks/Commerce.Webhooks.Benchmarks -c Release -- "$@" ;;
     notifications) dotnet run --project benchmarks/Commerce.Notifications.LoadDriver -c Release -- "$@" ;;
     analytics) dotnet run --project benchmarks/Commerce.Analytics.Benchmarks -c Release -- "$@" ;;
-    *) echo "usage: ./build.sh bench caching|flashsale|webhooks|notifications|analytics [args]" >&2; exit 2 ;;
+    host) dotnet run --project benchmarks/Commerce.SampleHost.LoadDriver -c Release -- "$@" ;;
+    *) echo "usage: ./build.sh bench caching|flashsale|webhooks|notifications|analytics|host [args]" >&2; exit 2 ;;
   esac
 }
 

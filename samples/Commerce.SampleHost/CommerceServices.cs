@@ -54,11 +54,16 @@ public static class CommerceServices
         builder.Services.AddSingleton<PaymentLedger>();
         builder.Services.AddSingleton<PaymentCheckout>();
         var secrets = configuration.GetSection("Commerce:Webhooks:Secrets").Get<string[]>() ?? [];
-        builder.Services.AddCommerceWebhooks()
+        var webhooks = builder.Services.AddCommerceWebhooks(configuration.GetSection("Commerce:Webhooks"))
             .WithPostgres(postgres)
             .AddSource(Storefront, s => s.Secrets = secrets)
             .AddPayloadValidator<StorefrontPayloadValidator>("*", Storefront)
-            .AddHandler<StorefrontProjection>("*", Storefront);
+            .AddBatchHandler<StorefrontOrderBatch>("orders.created", Storefront, maxBatchSize: 500)
+            .AddBatchHandler<StorefrontOrderBatch>("orders.updated", Storefront, maxBatchSize: 500);
+        foreach (var type in StorefrontEvents.Routes.Values.Where(t => t is not ("orders.created" or "orders.updated")))
+        {
+            webhooks.AddHandler<StorefrontProjection>(type, Storefront);
+        }
         builder.Services.AddOptions<WebhooksOptions>().Validate(
             _ => secrets.Length > 0, "Commerce:Webhooks:Secrets needs at least one whsec_ secret (see appsettings.Development.json).").ValidateOnStart();
 

@@ -4,6 +4,7 @@ using System.Text;
 using System.Text.Json;
 using Commerce.StoreSimulator;
 using Commerce.Testing;
+using Microsoft.Extensions.DependencyInjection;
 using Xunit;
 
 namespace Commerce.SampleHost.Tests;
@@ -68,6 +69,53 @@ public sealed class HostInputTests(SystemFixture system) : IClassFixture<SystemF
         }
 
         Assert.False(errors.TryGetProperty("data.products[0].name", out _), errors.ToString());
+    }
+
+    [IntegrationFact(TestServer.Redis | TestServer.Postgres)]
+    public async Task InABatchOfOrders_OneThatAnalyticsRefuses_IsParkedDeadAlone_AndTheOthersCount()
+    {
+        var shop = TestNames.Unique("shop");
+        var now = DateTimeOffset.UtcNow;
+        var ids = new List<string>();
+        for (var i = 0; i < 6; i++)
+        {
+            var discount = i == 3 ? 1000m : 1m;   // passes the door (a number >= 0), but more than the order's goods
+            var body = System.Text.Json.JsonSerializer.SerializeToUtf8Bytes(new
+            {
+                type = "orders.created", timestamp = now,
+                data = new
+                {
+                    shopId = shop, orderId = $"o{i}", platform = "web", status = "paid", currency = "THB", createdAt = now, updatedAt = now, discount,
+                    lines = new[] { new { productId = "p1", quantity = 1, unitPrice = 10m, unitCost = 4m } },
+                },
+            });
+            ids.Add(TestNames.Unique("batch"));
+            using var response = await SystemTests.PostSignedAsync(i % 2 == 0 ? system.A.Address : system.B.Address, "api/webhooks/orders/created", ids[^1], body);
+            Assert.Equal(HttpStatusCode.Accepted, response.StatusCode);
+        }
+
+        var inbox = system.A.Services.GetRequiredService<Commerce.Webhooks.IWebhookInbox>();
+        await Eventually.TrueAsync(async () =>
+        {
+            foreach (var id in ids)
+            {
+                if ((await inbox.FindAsync(CommerceServices.Storefront, id))?.Status is not (Commerce.Webhooks.InboxMessageStatus.Processed or Commerce.Webhooks.InboxMessageStatus.Dead))
+                {
+                    return false;
+                }
+            }
+
+            return true;
+        }, TimeSpan.FromSeconds(30), because: "every message of the batch gets its own outcome");
+        for (var i = 0; i < ids.Count; i++)
+        {
+            var message = await inbox.FindAsync(CommerceServices.Storefront, ids[i]);
+            Assert.Equal(i == 3 ? Commerce.Webhooks.InboxMessageStatus.Dead : Commerce.Webhooks.InboxMessageStatus.Processed, message!.Status);
+        }
+
+        using var seller = await new Commerce.StoreSimulator.FlashSaleCrowd([system.A.Address], shop).ClientAsync(system.A.Address, "seller", "seller", default);
+        var metrics = await seller.GetFromJsonAsync<JsonElement>($"api/reports/metrics?shopId={shop}");
+        Assert.Equal((5, 45m), (metrics.GetProperty("totalOrders").GetInt32(), metrics.GetProperty("totalRevenue").GetDecimal()));
     }
 
     [IntegrationFact(TestServer.Redis | TestServer.Postgres)]

@@ -7,7 +7,7 @@ using Commerce.Webhooks;
 namespace Commerce.SampleHost;
 
 /// <summary>
-/// What a storefront webhook does, run from the inbox after it was acknowledged: project it into analytics
+/// What a storefront webhook does (orders created and updated: <see cref="StorefrontOrderBatch"/>), run from the inbox after it was acknowledged: project it into analytics
 /// (idempotent, order-safe), invalidate the shop's cached reports on every instance, and tell the shop's dashboard.
 /// Throwing makes the inbox retry it later; after its attempts it is parked dead with the error (at once when the payload
 /// breaks a rule of analytics: retrying can't help).
@@ -101,7 +101,7 @@ public sealed class StorefrontProjection(IAnalyticsIngestion analytics, Commerce
         Currency = p.Currency, Stock = p.Stock, ExpiresAt = p.ExpiresAt, LeadTimeDays = p.LeadTimeDays, UpdatedAt = p.UpdatedAt,
     };
 
-    private static OrderSnapshot ToSnapshot(OrderPayload o) => new()
+    internal static OrderSnapshot ToSnapshot(OrderPayload o) => new()
     {
         ShopId = o.ShopId, OrderId = o.OrderId, Platform = o.Platform, Status = ParseStatus(o.Status), Currency = o.Currency,
         CreatedAt = o.CreatedAt, UpdatedAt = o.UpdatedAt,

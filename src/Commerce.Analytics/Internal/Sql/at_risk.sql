@@ -6,20 +6,35 @@
 --             counts as in stock), at least the days it sold on and at least 1
 --   ABC       by revenue in the shop's currency in the window, among all its products: cumulative share <= 80% A,
 --             <= 95% B, else C (and C without revenue)
-with bounds as (
+with currencies as (select array_agg(distinct currency) as list from {schema}.daily_sales where shop_id = @shop),
+bounds as (
     select ((@today - @window + 1)::timestamp at time zone @tz) as w_start, ((@today + 1)::timestamp at time zone @tz) as w_end),
 alive as (
     select p.product_id, p.name, p.sku, p.stock, coalesce(p.lead_time_days, @lead) as lead,
-           greatest(b.w_start, coalesce(p.life_started_at, p.first_seen_at)) as since, b.w_end
+           greatest(b.w_start, coalesce(p.life_started_at, p.first_seen_at)) as since, b.w_end,
+           (greatest(b.w_start, coalesce(p.life_started_at, p.first_seen_at)) at time zone @tz)::date as since_day
       from {schema}.products p, bounds b
      where p.shop_id = @shop and not p.deleted),
-sales as (
-    select d.product_id, sum(d.units) as units, sum(d.revenue) filter (where d.currency = @currency) as revenue,
+-- the window's sales per product (an index-only range scan), minus what products whose life began inside the window
+-- sold before it (few: recreated or new products)
+window_sales as (
+    select d.product_id, sum(d.units) as units, coalesce(sum(d.revenue) filter (where d.currency = @currency), 0) as revenue,
            count(*) filter (where d.units > 0) as sale_days
-      from {schema}.daily_product_sales d
-      join alive a on a.product_id = d.product_id
-     where d.shop_id = @shop and d.day > @today - @window and d.day <= @today and d.day >= (a.since at time zone @tz)::date
+      from {schema}.daily_product_sales d, currencies c
+     where d.shop_id = @shop and d.currency = any(c.list) and d.day > @today - @window and d.day <= @today
      group by d.product_id),
+before_life as (
+    select d.product_id, sum(d.units) as units, coalesce(sum(d.revenue) filter (where d.currency = @currency), 0) as revenue,
+           count(*) as sale_days
+      from alive a
+      join {schema}.daily_product_sales d
+        on d.shop_id = @shop and d.product_id = a.product_id and d.units > 0 and d.day > @today - @window and d.day < a.since_day
+     where a.since_day > @today - @window + 1
+     group by d.product_id),
+sales as (
+    select w.product_id, w.units - coalesce(b.units, 0) as units, w.revenue - coalesce(b.revenue, 0) as revenue,
+           w.sale_days - coalesce(b.sale_days, 0) as sale_days
+      from window_sales w left join before_life b on b.product_id = w.product_id),
 levels as (
     select l.product_id, l.stock, l.at, lead(l.at) over (partition by l.product_id order by l.at) as next_at,
            min(l.at) over (partition by l.product_id) as first_at

@@ -1,0 +1,67 @@
+using System.Text.Json;
+using Commerce.Analytics;
+using Commerce.Caching;
+using Commerce.Notifications;
+using Commerce.Webhooks;
+
+namespace Commerce.SampleHost;
+
+/// <summary>
+/// <c>orders.created</c> and <c>orders.updated</c> a batch at a time, so a hot shop keeps up: the batch's orders of
+/// each shop go to analytics in one transaction (<see cref="IAnalyticsIngestion.UpsertOrdersAsync"/>: the same rules as
+/// one at a time, its summary rows written once), then the shop's cached reports are invalidated and its dashboard
+/// told once per batch. Each message keeps its own outcome: one that can't be read, or that analytics refuses, is
+/// parked dead alone (the shop's other orders are applied one at a time then); a storage failure retries the batch.
+/// </summary>
+public sealed class StorefrontOrderBatch(IAnalyticsIngestion analytics, CommerceCache cache, INotificationService notifications) : IWebhookBatchHandler
+{
+    private static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.Web);
+
+    public async ValueTask HandleAsync(WebhookBatch batch, CancellationToken cancellationToken)
+    {
+        var byShop = new Dictionary<string, List<(WebhookMessage Message, OrderSnapshot Order)>>(StringComparer.Ordinal);
+        foreach (var message in batch.Messages)
+        {
+            try
+            {
+                var order = StorefrontProjection.ToSnapshot(message.GetData<OrderPayload>(Json));
+                if (!byShop.TryGetValue(order.ShopId, out var list))
+                {
+                    byShop[order.ShopId] = list = [];
+                }
+
+                list.Add((message, order));
+            }
+            catch (Exception e) when (e is JsonException or AnalyticsValidationException or NullReferenceException)
+            {
+                batch.Reject(message, $"The {message.Type} payload does not fit: {e.Message}");
+            }
+        }
+
+        foreach (var (shopId, orders) in byShop)
+        {
+            try
+            {
+                await analytics.UpsertOrdersAsync(shopId, orders.Select(o => o.Order).ToList(), cancellationToken);
+            }
+            catch (AnalyticsValidationException)
+            {
+                // Some order breaks a rule: find it by applying them one at a time; only it is parked dead.
+                foreach (var (message, order) in orders)
+                {
+                    try
+                    {
+                        await analytics.UpsertOrderAsync(order, cancellationToken);
+                    }
+                    catch (AnalyticsValidationException e)
+                    {
+                        batch.Reject(message, $"The {message.Type} payload breaks a rule: {string.Join("; ", e.Errors.Select(x => $"{x.Key}: {string.Join(" ", x.Value)}"))}");
+                    }
+                }
+            }
+
+            await cache.InvalidateScopeAsync(ReportCache.Scope(shopId), cancellationToken);
+            await notifications.PublishRoomEventAsync($"shop:{shopId}", "dashboard_update", new { webhook = "orders.batch", orders = orders.Count }, cancellationToken);
+        }
+    }
+}
