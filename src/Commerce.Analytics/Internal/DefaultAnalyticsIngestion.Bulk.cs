@@ -118,8 +118,14 @@ internal sealed partial class DefaultAnalyticsIngestion
             lineRows += l;
         }
 
-        // Statistics for the planner: a batch of a few hundred orders must be joined by index, not by scanning the shop.
-        await ExecuteAsync(connection, transaction, "analyze tmp_products, tmp_orders, tmp_lines", cancellationToken).ConfigureAwait(false);
+        if (deltas)
+        {
+            // A batch of a few hundred orders must be joined by index on (shop, order): statistics for the temporary
+            // tables, and generic plans, since a shop that became hot since the last ANALYZE looks tiny to a plan made
+            // for its id, and its stored orders would be read through (shop) alone.
+            await ExecuteAsync(connection, transaction, "analyze tmp_orders, tmp_lines; set local plan_cache_mode = force_generic_plan", cancellationToken).ConfigureAwait(false);
+        }
+
         Phase("copy");
         // Locked only now: the copies, the slow part of a big sync, don't hold up the shop's other writers.
         await ExecuteAsync(connection, transaction, "select pg_advisory_xact_lock(hashtextextended('analytics:' || @shop, 0))", cancellationToken, ("shop", shopId)).ConfigureAwait(false);
@@ -171,7 +177,11 @@ internal sealed partial class DefaultAnalyticsIngestion
             cancellationToken,
             ("shop", shopId)).ConfigureAwait(false);
 
-        await ExecuteAsync(connection, transaction, "analyze tmp_changed", cancellationToken).ConfigureAwait(false);
+        if (deltas)
+        {
+            await ExecuteAsync(connection, transaction, "analyze tmp_changed", cancellationToken).ConfigureAwait(false);
+        }
+
         Phase("select changed orders");
         var written = new HashSet<(string, DateTimeOffset, string)>();
         await using (var changed = new NpgsqlCommand("select order_id, updated_at, snapshot_status from tmp_changed", connection, transaction))
