@@ -56,18 +56,15 @@ public interface IAnalyticsIngestion
     /// <param name="shopId">The shop every order belongs to.</param>
     /// <param name="orders">The orders, in arrival order.</param>
     /// <param name="cancellationToken">Cancels the call.</param>
-    /// <returns>Per order, in order: <see cref="IngestOutcome.Applied"/> or <see cref="IngestOutcome.Ignored"/>.</returns>
+    /// <returns>
+    /// Per order, in order: <see cref="IngestOutcome.Applied"/> for the version of each order that is stored now (the
+    /// batch's winner), <see cref="IngestOutcome.Ignored"/> for a duplicate, an older version or one the batch superseded.
+    /// </returns>
     /// <exception cref="AnalyticsValidationException">An order is invalid or of another shop (nothing is written).</exception>
     async Task<IReadOnlyList<IngestOutcome>> UpsertOrdersAsync(string shopId, IReadOnlyList<OrderSnapshot> orders, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(orders);
-        var outcomes = new List<IngestOutcome>(orders.Count);
-        foreach (var order in orders)
-        {
-            outcomes.Add(await UpsertOrderAsync(order, cancellationToken).ConfigureAwait(false));   // for implementations without a batch path
-        }
-
-        return outcomes;
+        return await Internal.OneAtATime.UpsertAsync(orders, UpsertOrderAsync, cancellationToken).ConfigureAwait(false);   // for implementations without a batch path
     }
 
     /// <summary>An order's status changed.</summary>

@@ -15,17 +15,22 @@ public sealed class BatchTests(PostgresFixture postgres) : IClassFixture<Postgre
         PlatformFee = 0.5m,
     };
 
-    [IntegrationFact(TestServer.Postgres)]
-    public async Task ABatch_SaysWhichOrdersItApplied_AsOneAtATimeWould()
+    [IntegrationTheory(TestServer.Postgres)]
+    [InlineData(0)]    // a small batch: applied one at a time
+    [InlineData(20)]   // a big one: the set-based path
+    public async Task ABatch_SaysWhichOrdersItApplied_AsOneAtATimeWould(int others)
     {
         await using var h = await AnalyticsHarness.CreateAsync(postgres.ConnectionString);
         await h.Ingestion.UpsertOrderAsync(Order(1, minutes: 10));   // stored already, newer than the batch's copy
+        OrderSnapshot[] batch = [Order(1), Order(2), Order(2), Order(3, OrderStatus.Pending), Order(3, OrderStatus.Paid, minutes: 1), .. Enumerable.Range(100, others).Select(i => Order(i))];
 
-        var outcomes = await h.Ingestion.UpsertOrdersAsync("hot", [Order(1), Order(2), Order(2), Order(3, OrderStatus.Pending), Order(3, OrderStatus.Paid, minutes: 1)]);
+        var outcomes = await h.Ingestion.UpsertOrdersAsync("hot", batch);
 
-        Assert.Equal([IngestOutcome.Ignored, IngestOutcome.Applied, IngestOutcome.Ignored, IngestOutcome.Ignored, IngestOutcome.Applied], outcomes);
+        Assert.Equal([IngestOutcome.Ignored, IngestOutcome.Applied, IngestOutcome.Ignored, IngestOutcome.Ignored, IngestOutcome.Applied, .. Enumerable.Repeat(IngestOutcome.Applied, others)], outcomes);
         var d = await h.Reports.GetDashboardAsync(new ReportRange("hot", new DateOnly(2026, 6, 1), new DateOnly(2026, 6, 1)));
-        Assert.Equal(3, d.Orders);
+        Assert.Equal(3 + others, d.Orders);
+        var refused = await Assert.ThrowsAsync<AnalyticsValidationException>(() => h.Ingestion.UpsertOrdersAsync("hot", [.. batch.Skip(5), Order(999) with { ShopId = "other" }]));
+        Assert.Contains($"orders[{others}].shopId", refused.Errors.Keys);
     }
 
     [IntegrationFact(TestServer.Postgres)]

@@ -18,6 +18,8 @@ internal sealed partial class DefaultAnalyticsIngestion
 
     private const int BatchAttempts = 3;
 
+    private const int SmallBatch = 8;
+
     public async Task<BulkSyncResult> BulkSyncAsync(string shopId, IEnumerable<ProductSnapshot> products, IEnumerable<OrderSnapshot> orders, CancellationToken cancellationToken = default) =>
         (await SyncAsync(shopId, products, orders, deltas: false, cancellationToken).ConfigureAwait(false)).Result;
 
@@ -27,6 +29,24 @@ internal sealed partial class DefaultAnalyticsIngestion
         if (orders.Count == 0)
         {
             return [];
+        }
+
+        if (orders.Count <= SmallBatch)
+        {
+            // A few orders (a quiet moment: the inbox hands over what just arrived) cost less one at a time than the
+            // temporary tables of the set-based path, and don't queue behind the shop's exclusive lock.
+            var errors = new AnalyticsValidation.Errors();
+            for (var i = 0; i < orders.Count; i++)
+            {
+                AnalyticsValidation.Validate(orders[i], $"orders[{i}].", errors);   // all checked first: an invalid batch writes nothing
+                if (orders[i].ShopId != shopId)
+                {
+                    errors.Add($"orders[{i}].shopId", $"Every order of the batch must belong to shop '{shopId}'.");
+                }
+            }
+
+            errors.ThrowIfAny();
+            return await OneAtATime.UpsertAsync(orders, UpsertOrderAsync, cancellationToken).ConfigureAwait(false);
         }
 
         for (var attempt = 1; ; attempt++)
