@@ -36,7 +36,7 @@ async function signIn() {
   $("signin-error").textContent = "";
   try {
     const response = await fetch("/api/dev/token", { method: "POST", headers: { "Content-Type": "application/json" },
-      body: JSON.stringify({ shopId: $("shop-input").value, userId: $("user-input").value, role: "admin" }) });
+      body: JSON.stringify({ shopId: $("shop-input").value, userId: $("user-input").value, role: "seller" }) });
     if (!response.ok) throw new Error("The host does not mint tokens outside Development.");
     const token = await response.json();
     sessionStorage.setItem("commerce-token", JSON.stringify(token));
