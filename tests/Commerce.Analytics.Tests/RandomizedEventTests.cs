@@ -2,7 +2,8 @@ namespace Commerce.Analytics.Tests;
 
 /// <summary>
 /// Random histories (products, orders, updates that move orders across days and platforms, status changes,
-/// cancellations and refunds), each event possibly duplicated, applied in a shuffled order: every report must equal
+/// cancellations and refunds, same-second ties, order-level amounts), each event possibly duplicated, applied in a
+/// shuffled order, for two shops at once with the same order ids: every report must equal
 /// the brute-force recomputation from the raw events.
 /// </summary>
 public sealed class RandomizedEventTests(PostgresFixture postgres) : IClassFixture<PostgresFixture>
@@ -150,8 +151,13 @@ public sealed class RandomizedEventTests(PostgresFixture postgres) : IClassFixtu
     [InlineData(8, Mode.Batched, "Asia/Bangkok")]
     public async Task EveryReport_EqualsABruteForceRecomputationFromTheRawEvents(int seed, Mode mode, string timeZone)
     {
+        // Two shops at once on one schema, with the same order ids and different time zones: neither sees the other.
         await using var h = await AnalyticsHarness.CreateAsync(postgres.ConnectionString);
-        var shop = $"shop-{seed}";
+        await Task.WhenAll(RunShopAsync(h, $"shop-{seed}", seed, mode, timeZone), RunShopAsync(h, $"shop-{seed}-b", seed + 100, mode, "UTC"));
+    }
+
+    private static async Task RunShopAsync(AnalyticsHarness h, string shop, int seed, Mode mode, string timeZone)
+    {
         await h.Ingestion.SetShopAsync(shop, timeZone, "USD");
         var start = new DateTimeOffset(2026, 2, 20, 0, 0, 0, TimeSpan.Zero); // spans the March DST change
         var events = Generate(seed, shop, start);
