@@ -174,8 +174,13 @@ public sealed class RecoveryTests(PostgresFixture postgres) : IClassFixture<Post
         var sale = await a.Sales.CreateSaleAsync(SaleHarness.Definition(stock: 5, limit: 5));
         async Task BuyAsync(string user)
         {
-            var held = (await a.Sales.ReserveAsync(new ReserveRequest { SaleId = sale.Id, ProductId = "p1", UserId = user })).Reservation!;
-            Assert.Equal(ReservationOutcome.Confirmed, (await a.Sales.ConfirmAsync(sale.Id, held.Id, user)).Outcome);
+            // As a client does with a 503: a transient Recovering answer (nothing reserved) is tried again.
+            ReserveResult result = null!;
+            await Eventually.TrueAsync(async () =>
+                (result = await a.Sales.ReserveAsync(new ReserveRequest { SaleId = sale.Id, ProductId = "p1", UserId = user, ReservationId = $"buy-{user}" })).Outcome != ReserveOutcome.Recovering,
+                TimeSpan.FromSeconds(30));
+            Assert.True(result.Outcome == ReserveOutcome.Reserved, $"{user}: {result.Outcome}");
+            Assert.Equal(ReservationOutcome.Confirmed, (await a.Sales.ConfirmAsync(sale.Id, result.Reservation!.Id, user)).Outcome);
         }
 
         await BuyAsync("early-1");
