@@ -86,14 +86,7 @@ internal sealed partial class DefaultAnalyticsIngestion
         await using var connection = await connections.DataSource.OpenConnectionAsync(cancellationToken).ConfigureAwait(false);
         await using var transaction = await connection.BeginTransactionAsync(cancellationToken).ConfigureAwait(false);
         await ExecuteAsync(connection, transaction,
-            """
-            create temporary table tmp_products (product_id text, name text, sku text, category text, price numeric, cost numeric, currency text,
-                stock int, expires_at timestamptz, lead_time_days int, updated_at timestamptz) on commit drop;
-            create temporary table tmp_orders (order_id text, platform text, status text, counted boolean, currency text,
-                created_at timestamptz, updated_at timestamptz, discount numeric, shipping numeric, tax numeric, platform_fee numeric) on commit drop;
-            create temporary table tmp_lines (order_id text, order_updated_at timestamptz, order_status text, line_no int, product_id text, quantity int,
-                unit_price numeric, unit_cost numeric) on commit drop;
-            """,
+            Sql("bulk_temp_tables.sql"),
             cancellationToken).ConfigureAwait(false);
 
         var phase = Stopwatch.GetTimestamp();
@@ -174,26 +167,7 @@ internal sealed partial class DefaultAnalyticsIngestion
         // The newest version of each order in the input (is_newer: updatedAt, then lifecycle rank), a newer pending
         // status change or stored status applied, kept if newer than the stored snapshot.
         await ExecuteAsync(connection, transaction,
-            $"""
-            create temporary table tmp_changed on commit drop as
-            with winners as (
-                select distinct on (order_id) *, updated_at as lines_version from tmp_orders
-                 order by order_id, updated_at desc, {_s}.status_rank(status) desc)
-            select w.order_id, w.platform,
-                   case when {_s}.is_newer(p.updated_at, p.status, w.updated_at, w.status) then p.status
-                        when {_s}.is_newer(o.status_updated_at, o.status, w.updated_at, w.status) then o.status
-                        else w.status end as status,
-                   case when {_s}.is_newer(p.updated_at, p.status, w.updated_at, w.status) then p.counted
-                        when {_s}.is_newer(o.status_updated_at, o.status, w.updated_at, w.status) then o.counted
-                        else w.counted end as counted,
-                   w.currency, w.created_at, w.updated_at, w.discount, w.shipping, w.tax, w.platform_fee,
-                   greatest(w.updated_at, p.updated_at, o.status_updated_at) as status_updated_at,
-                   w.lines_version, w.status as snapshot_status, o.created_at as old_created_at
-              from winners w
-              left join {_s}.orders o on o.shop_id = @shop and o.order_id = w.order_id
-              left join {_s}.pending_status_changes p on p.shop_id = @shop and p.order_id = w.order_id
-             where o.order_id is null or {_s}.is_newer(w.updated_at, w.status, o.updated_at, o.snapshot_status);
-            """,
+            Sql("bulk_changed_orders.sql"),
             cancellationToken,
             ("shop", shopId)).ConfigureAwait(false);
 
@@ -221,28 +195,12 @@ internal sealed partial class DefaultAnalyticsIngestion
         }
 
         await ExecuteAsync(connection, transaction,
-            $"""
-            delete from {_s}.pending_status_changes p using tmp_changed c where p.shop_id = @shop and p.order_id = c.order_id;
-            insert into {_s}.orders (shop_id, order_id, platform, status, counted, currency, created_at, updated_at, status_updated_at, snapshot_status,
-                                     discount, shipping, tax, platform_fee)
-            select @shop, order_id, platform, status, counted, currency, created_at, updated_at, status_updated_at, snapshot_status,
-                   discount, shipping, tax, platform_fee from tmp_changed
-            on conflict (shop_id, order_id) do update
-               set platform = excluded.platform, status = excluded.status, counted = excluded.counted,
-                   currency = excluded.currency, created_at = excluded.created_at, updated_at = excluded.updated_at,
-                   status_updated_at = excluded.status_updated_at, snapshot_status = excluded.snapshot_status,
-                   discount = excluded.discount, shipping = excluded.shipping, tax = excluded.tax, platform_fee = excluded.platform_fee;
-            delete from {_s}.order_lines l using tmp_changed c where l.shop_id = @shop and l.order_id = c.order_id;
-            """,
+            Sql("bulk_write_orders.sql"),
             cancellationToken,
             ("shop", shopId)).ConfigureAwait(false);
         Phase("write orders");
         var writtenLines = await ExecuteAsync(connection, transaction,
-            $"""
-            insert into {_s}.order_lines (shop_id, order_id, line_no, product_id, quantity, unit_price, unit_cost)
-            select @shop, l.order_id, l.line_no, l.product_id, l.quantity, l.unit_price, l.unit_cost
-              from tmp_lines l join tmp_changed c on c.order_id = l.order_id and l.order_updated_at = c.lines_version and l.order_status = c.snapshot_status;
-            """,
+            Sql("bulk_write_lines.sql"),
             cancellationToken,
             ("shop", shopId)).ConfigureAwait(false);
 
@@ -250,13 +208,7 @@ internal sealed partial class DefaultAnalyticsIngestion
         // Recompute the summaries of every local day the written orders were or are in, one contiguous run at a time.
         var days = new List<DateOnly>();
         await using (var dayQuery = new NpgsqlCommand(
-            $"""
-            select distinct day from (
-                select (created_at at time zone s.time_zone)::date as day from tmp_changed, {_s}.shops s where s.shop_id = @shop
-                union
-                select (old_created_at at time zone s.time_zone)::date from tmp_changed, {_s}.shops s where s.shop_id = @shop and old_created_at is not null) d
-            order by day
-            """,
+            Sql("bulk_touched_days.sql"),
             connection,
             transaction))
         {

@@ -53,17 +53,7 @@ internal sealed partial class DefaultAnalyticsIngestion
         }
 
         batch.BatchCommands.Add(new NpgsqlBatchCommand(
-            $"""
-            insert into {_s}.orders (shop_id, order_id, platform, status, counted, currency, created_at, updated_at, status_updated_at, snapshot_status,
-                                     discount, shipping, tax, platform_fee)
-            values (@shop, @order, @platform, @status, @counted, @currency, @created, @updated, @status_updated, @snapshot_status,
-                    @discount, @shipping, @tax, @platform_fee)
-            on conflict (shop_id, order_id) do update
-               set platform = excluded.platform, status = excluded.status, counted = excluded.counted,
-                   currency = excluded.currency, created_at = excluded.created_at, updated_at = excluded.updated_at,
-                   status_updated_at = excluded.status_updated_at, snapshot_status = excluded.snapshot_status,
-                   discount = excluded.discount, shipping = excluded.shipping, tax = excluded.tax, platform_fee = excluded.platform_fee
-            """)
+            Sql("order_upsert.sql"))
         {
             Parameters =
             {
@@ -90,11 +80,7 @@ internal sealed partial class DefaultAnalyticsIngestion
         if (order.Lines.Count > 0)
         {
             batch.BatchCommands.Add(new NpgsqlBatchCommand(
-                $"""
-                insert into {_s}.order_lines (shop_id, order_id, line_no, product_id, quantity, unit_price, unit_cost)
-                select @shop, @order, l.ordinality - 1, l.product_id, l.quantity, l.unit_price, l.unit_cost
-                  from unnest(@products, @quantities, @prices, @costs) with ordinality as l(product_id, quantity, unit_price, unit_cost, ordinality)
-                """)
+                Sql("order_lines_insert.sql"))
             {
                 Parameters =
                 {
@@ -132,12 +118,7 @@ internal sealed partial class DefaultAnalyticsIngestion
             var kept = await ExecuteAsync(
                 connection,
                 transaction,
-                $"""
-                insert into {_s}.pending_status_changes as p (shop_id, order_id, status, counted, updated_at)
-                values (@shop, @order, @status, @counted, @at)
-                on conflict (shop_id, order_id) do update set status = excluded.status, counted = excluded.counted, updated_at = excluded.updated_at
-                where {_s}.is_newer(excluded.updated_at, excluded.status, p.updated_at, p.status)
-                """,
+                Sql("pending_status_upsert.sql"),
                 cancellationToken,
                 ("shop", change.ShopId),
                 ("order", change.OrderId),
@@ -209,11 +190,7 @@ internal sealed partial class DefaultAnalyticsIngestion
         });
         AddAll(batch, EnsureShop(shopId, currency));
         batch.BatchCommands.Add(new NpgsqlBatchCommand(
-            $"""
-            select counted, status, status_updated_at,
-                   {_s}.is_newer(@at, @status, updated_at, snapshot_status), {_s}.is_newer(@at, @status, status_updated_at, status)
-              from {_s}.orders where shop_id = @shop and order_id = @order
-            """)
+            Sql("order_read.sql"))
         {
             Parameters = { new("shop", shopId), new("order", orderId), new("at", at.ToUniversalTime()), new("status", StatusName(status)) },
         });
