@@ -195,8 +195,7 @@ public sealed class SystemTests(SystemFixture system) : IClassFixture<SystemFixt
 
             return reserve.StatusCode == HttpStatusCode.Created;
         }, TimeSpan.FromSeconds(30), because: "the sale is rebuilt from PostgreSQL by itself and sells again");
-        Assert.DoesNotContain(HttpStatusCode.NotFound, answers);
-        Assert.Contains(HttpStatusCode.ServiceUnavailable, answers);
+        Assert.True(!answers.Contains(HttpStatusCode.NotFound) && answers.Contains(HttpStatusCode.ServiceUnavailable), $"answers while the sale was rebuilt: {string.Join(", ", answers)}");
         var sale = await shopper.GetFromJsonAsync<JsonElement>($"api/v1/flash-sales/{saleId}");
         Assert.Equal(2, sale.GetProperty("items")[0].GetProperty("available").GetInt32()); // the first hold survived: it had reached PostgreSQL
     }
