@@ -46,7 +46,8 @@ public static class CommerceServices
             .WithRedis(redis)
             .WithPostgres(postgres)
             .AddRoomAuthorizer<HostRoomAuthorizer>();
-        if (configuration.GetSection("Commerce:Smtp") is { } smtp && !string.IsNullOrEmpty(smtp["Host"]))
+        var smtp = configuration.GetSection("Commerce:Smtp");
+        if (!string.IsNullOrEmpty(smtp["Host"]))
         {
             notifications.AddSmtpEmail(smtp);   // order confirmations by e-mail, queued durably with the notification
         }

@@ -18,8 +18,6 @@ public sealed class PaymentCheckout(
     IFlashSaleService flashSales, IAnalyticsIngestion analytics, INotificationService notifications, PaymentLedger ledger,
     IEnumerable<INotificationChannel> channels, ILogger<PaymentCheckout> logger)
 {
-    private static readonly JsonSerializerOptions Web = new(JsonSerializerDefaults.Web);   // camelCase, as the API answers
-
     private readonly bool _email = channels.Any(c => c.Name == "email");
 
     /// <summary>Handles one payment; returns the room event for the shop's dashboard and its detail.</summary>
@@ -53,7 +51,7 @@ public sealed class PaymentCheckout(
             Type = "order_confirmed",
             Title = $"Order fs-{r.Id} confirmed",
             Body = $"Thank you. Your order fs-{r.Id} is confirmed: {r.Quantity} x {r.ProductId}, {p.Amount:0.00} {p.Currency}, paid with payment {p.PaymentId}.",
-            Data = JsonSerializer.SerializeToElement(new { orderId = $"fs-{r.Id}", p.PaymentId, p.SaleId, p.ReservationId, r.ProductId, r.Quantity, p.Amount, p.Currency }, Web),
+            Data = JsonSerializer.SerializeToElement(new { orderId = $"fs-{r.Id}", p.PaymentId, p.SaleId, p.ReservationId, r.ProductId, r.Quantity, p.Amount, p.Currency }, StorefrontProjection.Json),
             Channels = _email && !string.IsNullOrWhiteSpace(p.Email) ? new Dictionary<string, string> { ["email"] = p.Email } : null,
             IdempotencyKey = $"payment-{p.PaymentId}-confirmed",
         }, ct);
@@ -69,7 +67,7 @@ public sealed class PaymentCheckout(
             RecipientId = p.UserId,
             Type = state == "duplicate" ? "payment_duplicate" : "payment_unmatched",
             Title = $"Your payment {p.PaymentId} {why} ({state}); it will be refunded",
-            Data = JsonSerializer.SerializeToElement(new { p.PaymentId, p.SaleId, p.ReservationId, p.Amount, p.Currency, outcome = state }, Web),
+            Data = JsonSerializer.SerializeToElement(new { p.PaymentId, p.SaleId, p.ReservationId, p.Amount, p.Currency, outcome = state }, StorefrontProjection.Json),
             IdempotencyKey = $"payment-{p.PaymentId}-unmatched",
         }, ct);
         return ("payment_unmatched", new { p.PaymentId, p.ReservationId, confirmed = false, outcome = state });

@@ -50,19 +50,31 @@ public sealed class PaymentLedger(NpgsqlDataSource db)
     /// </summary>
     public async Task<string?> BookAsync(PaymentPayload p, CancellationToken ct)
     {
-        await RecordAsync(p, Booked, ct);
-        // A statement of its own (a fresh snapshot): sees the booking of a payment that won a race with this one.
-        await using var command = db.CreateCommand("SELECT payment_id FROM sample_payments WHERE sale_id = $1 AND reservation_id = $2 AND outcome = 'booked'");
-        command.Parameters.Add(new() { Value = p.SaleId });
-        command.Parameters.Add(new() { Value = p.ReservationId });
-        return await command.ExecuteScalarAsync(ct) as string;
+        await EnsureSchemaAsync(ct);
+        // One round trip, two statements: the read has a snapshot of its own, so it sees the booking of a payment
+        // that won a race with this one.
+        await using var batch = db.CreateBatch();
+        batch.BatchCommands.Add(Record(p, Booked));
+        batch.BatchCommands.Add(new("SELECT payment_id FROM sample_payments WHERE sale_id = $1 AND reservation_id = $2 AND outcome = 'booked'")
+        {
+            Parameters = { new() { Value = p.SaleId }, new() { Value = p.ReservationId } },
+        });
+        await using var reader = await batch.ExecuteReaderAsync(ct);
+        return await reader.ReadAsync(ct) ? reader.GetString(0) : null;
     }
 
     /// <summary>Records the payment with its outcome, unless it is recorded already (the first outcome stays).</summary>
     public async Task RecordAsync(PaymentPayload p, string outcome, CancellationToken ct)
     {
         await EnsureSchemaAsync(ct);
-        await using var command = db.CreateCommand("""
+        await using var batch = db.CreateBatch();
+        batch.BatchCommands.Add(Record(p, outcome));
+        await batch.ExecuteNonQueryAsync(ct);
+    }
+
+    private static NpgsqlBatchCommand Record(PaymentPayload p, string outcome)
+    {
+        var command = new NpgsqlBatchCommand("""
             INSERT INTO sample_payments (payment_id, shop_id, sale_id, reservation_id, user_id, amount, currency, paid_at, outcome)
             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)
             ON CONFLICT DO NOTHING
@@ -72,15 +84,6 @@ public sealed class PaymentLedger(NpgsqlDataSource db)
             command.Parameters.Add(new() { Value = value });
         }
 
-        await command.ExecuteNonQueryAsync(ct);
-    }
-
-    /// <summary>The outcome recorded for a payment, or null if it was never received.</summary>
-    public async Task<string?> OutcomeAsync(string paymentId, CancellationToken ct)
-    {
-        await EnsureSchemaAsync(ct);
-        await using var command = db.CreateCommand("SELECT outcome FROM sample_payments WHERE payment_id = $1");
-        command.Parameters.Add(new() { Value = paymentId });
-        return await command.ExecuteScalarAsync(ct) as string;
+        return command;
     }
 }

@@ -15,8 +15,6 @@ namespace Commerce.SampleHost;
 /// </summary>
 public sealed class StorefrontOrderBatch(IAnalyticsIngestion analytics, CommerceCache cache, INotificationService notifications) : IWebhookBatchHandler
 {
-    private static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.Web);
-
     public async ValueTask HandleAsync(WebhookBatch batch, CancellationToken cancellationToken)
     {
         var byShop = new Dictionary<string, List<(WebhookMessage Message, OrderSnapshot Order)>>(StringComparer.Ordinal);
@@ -24,7 +22,7 @@ public sealed class StorefrontOrderBatch(IAnalyticsIngestion analytics, Commerce
         {
             try
             {
-                var order = StorefrontProjection.ToSnapshot(message.GetData<OrderPayload>(Json));
+                var order = StorefrontProjection.ToSnapshot(message.GetData<OrderPayload>(StorefrontProjection.Json));
                 if (!byShop.TryGetValue(order.ShopId, out var list))
                 {
                     byShop[order.ShopId] = list = [];
@@ -55,7 +53,7 @@ public sealed class StorefrontOrderBatch(IAnalyticsIngestion analytics, Commerce
                     }
                     catch (AnalyticsValidationException e)
                     {
-                        batch.Reject(message, $"The {message.Type} payload breaks a rule: {string.Join("; ", e.Errors.Select(x => $"{x.Key}: {string.Join(" ", x.Value)}"))}");
+                        batch.Reject(message, StorefrontProjection.BreaksARule(message, e));
                     }
                 }
             }

@@ -15,7 +15,8 @@ namespace Commerce.SampleHost;
 public sealed class StorefrontProjection(IAnalyticsIngestion analytics, CommerceCache cache, INotificationService notifications, PaymentCheckout checkout, ILogger<StorefrontProjection> logger)
     : IWebhookHandler
 {
-    private static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.Web);
+    /// <summary>How storefront payloads are read (camelCase), here and in <see cref="StorefrontOrderBatch"/>.</summary>
+    internal static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.Web);
 
     public async ValueTask HandleAsync(WebhookMessage message, CancellationToken cancellationToken)
     {
@@ -26,7 +27,7 @@ public sealed class StorefrontProjection(IAnalyticsIngestion analytics, Commerce
         catch (AnalyticsValidationException e)
         {
             // The payload passed the door but breaks a rule of analytics: retrying can't help, so it is parked dead at once.
-            throw new WebhookPayloadException($"The {message.Type} payload breaks a rule: {string.Join("; ", e.Errors.Select(x => $"{x.Key}: {string.Join(" ", x.Value)}"))}", e);
+            throw new WebhookPayloadException(BreaksARule(message, e), e);
         }
         catch (JsonException e)
         {
@@ -40,7 +41,6 @@ public sealed class StorefrontProjection(IAnalyticsIngestion analytics, Commerce
         {
             "products.created" or "products.updated" => await ProductAsync(message.GetData<ProductPayload>(Json), cancellationToken),
             "products.deleted" => await ProductDeletedAsync(message.GetData<ProductDeletedPayload>(Json), cancellationToken),
-            "orders.created" or "orders.updated" => await OrderAsync(message.GetData<OrderPayload>(Json), cancellationToken),
             "orders.status_changed" => await StatusAsync(message.GetData<OrderStatusPayload>(Json), cancellationToken),
             "inventory.updated" => await InventoryAsync(message.GetData<InventoryPayload>(Json), cancellationToken),
             "sync.batch" => await BatchAsync(message.GetData<BatchPayload>(Json), cancellationToken),
@@ -63,12 +63,6 @@ public sealed class StorefrontProjection(IAnalyticsIngestion analytics, Commerce
     {
         var outcome = await analytics.DeleteProductAsync(p.ShopId, p.ProductId, p.UpdatedAt, ct);
         return (p.ShopId, "product_update", new { p.ProductId, deleted = true, outcome });
-    }
-
-    private async Task<(string, string, object)> OrderAsync(OrderPayload o, CancellationToken ct)
-    {
-        var outcome = await analytics.UpsertOrderAsync(ToSnapshot(o), ct);
-        return (o.ShopId, "dashboard_update", new { o.OrderId, outcome });
     }
 
     private async Task<(string, string, object)> StatusAsync(OrderStatusPayload s, CancellationToken ct)
@@ -100,6 +94,10 @@ public sealed class StorefrontProjection(IAnalyticsIngestion analytics, Commerce
         ShopId = p.ShopId, ProductId = p.ProductId, Name = p.Name, Sku = p.Sku, Category = p.Category, Price = p.Price, Cost = p.Cost,
         Currency = p.Currency, Stock = p.Stock, ExpiresAt = p.ExpiresAt, LeadTimeDays = p.LeadTimeDays, UpdatedAt = p.UpdatedAt,
     };
+
+    /// <summary>Why a payload that passed the door is parked dead: the analytics rules it breaks.</summary>
+    internal static string BreaksARule(WebhookMessage message, AnalyticsValidationException e) =>
+        $"The {message.Type} payload breaks a rule: {string.Join("; ", e.Errors.Select(x => $"{x.Key}: {string.Join(" ", x.Value)}"))}";
 
     internal static OrderSnapshot ToSnapshot(OrderPayload o) => new()
     {

@@ -97,7 +97,7 @@ internal sealed partial class DefaultAnalyticsIngestion
         }
 
         string? currency = null;
-        var productRows = await CopyProductsAsync(connection, shopId, products, cancellationToken).ConfigureAwait(false);
+        var productRows = deltas ? 0 : await CopyProductsAsync(connection, shopId, products, cancellationToken).ConfigureAwait(false);   // a batch has no products
         var errors = new AnalyticsValidation.Errors();
         var chunk = new List<OrderSnapshot>(BulkChunk);
         var seen = new HashSet<(string, long, OrderStatus)>();
@@ -149,7 +149,7 @@ internal sealed partial class DefaultAnalyticsIngestion
             await ensure.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
         }
 
-        var writtenProducts = await ExecuteAsync(connection, transaction,
+        var writtenProducts = productRows == 0 ? 0 : await ExecuteAsync(connection, transaction,
             ProductUpsertSql(
                 """
                 select distinct on (product_id) @shop, product_id, name, sku, category, price, cost, currency, stock, expires_at, lead_time_days,
@@ -159,10 +159,14 @@ internal sealed partial class DefaultAnalyticsIngestion
             cancellationToken,
             ("shop", shopId)).ConfigureAwait(false);
 
-        await ExecuteAsync(connection, transaction,
-            $"insert into {_s}.stock_levels (shop_id, product_id, at, stock) select @shop, product_id, updated_at, stock from tmp_products on conflict do nothing",
-            cancellationToken,
-            ("shop", shopId)).ConfigureAwait(false);
+        if (productRows > 0)
+        {
+            await ExecuteAsync(connection, transaction,
+                $"insert into {_s}.stock_levels (shop_id, product_id, at, stock) select @shop, product_id, updated_at, stock from tmp_products on conflict do nothing",
+                cancellationToken,
+                ("shop", shopId)).ConfigureAwait(false);
+        }
+
         Phase("products");
         // The newest version of each order in the input (is_newer: updatedAt, then lifecycle rank), a newer pending
         // status change or stored status applied, kept if newer than the stored snapshot.
@@ -205,27 +209,24 @@ internal sealed partial class DefaultAnalyticsIngestion
             ("shop", shopId)).ConfigureAwait(false);
 
         Phase("write lines");
-        // Recompute the summaries of every local day the written orders were or are in, one contiguous run at a time.
         var days = new List<DateOnly>();
-        await using (var dayQuery = new NpgsqlCommand(
-            Sql("bulk_touched_days.sql"),
-            connection,
-            transaction))
-        {
-            dayQuery.Parameters.AddWithValue("shop", shopId);
-            await using var reader = await dayQuery.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
-            while (await reader.ReadAsync(cancellationToken).ConfigureAwait(false))
-            {
-                days.Add(reader.GetFieldValue<DateOnly>(0));
-            }
-        }
-
         if (deltas)
         {
             await ExecuteAsync(connection, transaction, $"select {_s}.apply_orders_contribution(@shop, array(select order_id from tmp_changed order by order_id), 1)", cancellationToken, ("shop", shopId)).ConfigureAwait(false);
         }
         else
         {
+            // Recompute the summaries of every local day the written orders were or are in, one contiguous run at a time.
+            await using (var dayQuery = new NpgsqlCommand(Sql("bulk_touched_days.sql"), connection, transaction))
+            {
+                dayQuery.Parameters.AddWithValue("shop", shopId);
+                await using var reader = await dayQuery.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
+                while (await reader.ReadAsync(cancellationToken).ConfigureAwait(false))
+                {
+                    days.Add(reader.GetFieldValue<DateOnly>(0));
+                }
+            }
+
             foreach (var (from, to) in Runs(days))
             {
                 await ExecuteAsync(connection, transaction, $"select {_s}.rebuild_summaries(@shop, @from, @to)", cancellationToken, ("shop", shopId), ("from", from), ("to", to)).ConfigureAwait(false);

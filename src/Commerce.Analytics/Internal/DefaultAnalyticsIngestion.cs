@@ -23,8 +23,6 @@ internal sealed partial class DefaultAnalyticsIngestion(
     internal static readonly ActivitySource Activities = new(CommerceAnalyticsDiagnostics.ActivitySourceName);
 
     private readonly string _s = connections.Schema;
-
-    private readonly System.Collections.Concurrent.ConcurrentDictionary<string, string> _sql = new(StringComparer.Ordinal);
     private readonly AnalyticsOptions _options = options.Value;
 
     public async Task MigrateAsync(CancellationToken cancellationToken = default)
@@ -38,9 +36,7 @@ internal sealed partial class DefaultAnalyticsIngestion(
         await RepairTimeZonesAsync(cancellationToken).ConfigureAwait(false);
     }
 
-    /// <summary>A statement of <c>Internal/Sql/</c>, with this schema filled in (read once).</summary>
-    private string Sql(string file) =>
-        _sql.GetOrAdd(file, static (f, schema) => EmbeddedText.Read(typeof(DefaultAnalyticsIngestion).Assembly, f).Replace("{schema}", schema, StringComparison.Ordinal), _s);
+    private string Sql(string file) => connections.Sql(file);
 
     /// <summary>
     /// Makes sure every shop can ingest: the default time zone must be one this PostgreSQL server knows (else the start

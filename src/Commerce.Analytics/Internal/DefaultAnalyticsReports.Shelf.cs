@@ -1,5 +1,4 @@
 using System.Diagnostics;
-using Commerce.Shared;
 using Npgsql;
 
 namespace Commerce.Analytics.Internal;
@@ -7,10 +6,6 @@ namespace Commerce.Analytics.Internal;
 /// <summary>SmartShelf: inventory value per currency, the at-risk list (<c>Sql/at_risk.sql</c>), dead and expiring stock, in one round trip.</summary>
 internal sealed partial class DefaultAnalyticsReports
 {
-    private string AtRiskSql => _atRiskSql ??= EmbeddedText.Read(typeof(DefaultAnalyticsReports).Assembly, "at_risk.sql").Replace("{schema}", _s, StringComparison.Ordinal);
-
-    private string? _atRiskSql;
-
     public async Task<InventoryInsights> GetInventoryInsightsAsync(string shopId, CancellationToken cancellationToken = default)
     {
         ArgumentException.ThrowIfNullOrEmpty(shopId);
@@ -23,7 +18,7 @@ internal sealed partial class DefaultAnalyticsReports
         await using var batch = new NpgsqlBatch(connection);
         batch.BatchCommands.Add(Command(
             $"select coalesce(currency, @currency), count(*)::int, coalesce(sum(stock * cost), 0) from {_s}.products where shop_id = @shop and not deleted group by 1"));
-        batch.BatchCommands.Add(Command(AtRiskSql));
+        batch.BatchCommands.Add(Command(connections.Sql("at_risk.sql")));
         // Dead stock: a product sold in any month after the one the window starts in sold within the window (the current
         // month has no day after today); only the others are looked up day by day.
         batch.BatchCommands.Add(Command(

@@ -14,51 +14,7 @@ alter table {schema}.daily_sales
     add column taxes numeric(19, 4) not null default 0,
     add column platform_fees numeric(19, 4) not null default 0;
 
--- Adds (sign = 1) or removes (sign = -1) one order's contribution, as the order and its lines are now stored.
--- An order without lines still counts as one order.
-create or replace function {schema}.apply_order_contribution(p_shop text, p_order text, p_sign int) returns void language plpgsql as $$
-begin
-    insert into {schema}.daily_sales as t (shop_id, day, platform, currency, revenue, cost, orders, units, discounts, shipping, taxes, platform_fees)
-    select o.shop_id, (o.created_at at time zone s.time_zone)::date, o.platform, o.currency,
-           p_sign * coalesce(sum(l.quantity * l.unit_price), 0),
-           p_sign * coalesce(sum(l.quantity * l.unit_cost), 0),
-           p_sign,
-           p_sign * coalesce(sum(l.quantity), 0),
-           p_sign * o.discount, p_sign * o.shipping, p_sign * o.tax, p_sign * o.platform_fee
-      from {schema}.orders o
-      join {schema}.shops s on s.shop_id = o.shop_id
-      left join {schema}.order_lines l on l.shop_id = o.shop_id and l.order_id = o.order_id
-     where o.shop_id = p_shop and o.order_id = p_order
-     group by o.shop_id, (o.created_at at time zone s.time_zone)::date, o.platform, o.currency, o.discount, o.shipping, o.tax, o.platform_fee
-    on conflict (shop_id, currency, day, platform) do update
-       set revenue = t.revenue + excluded.revenue, cost = t.cost + excluded.cost,
-           orders = t.orders + excluded.orders, units = t.units + excluded.units,
-           discounts = t.discounts + excluded.discounts, shipping = t.shipping + excluded.shipping,
-           taxes = t.taxes + excluded.taxes, platform_fees = t.platform_fees + excluded.platform_fees;
-
-    insert into {schema}.daily_product_sales as t (shop_id, day, product_id, currency, revenue, cost, units)
-    select o.shop_id, (o.created_at at time zone s.time_zone)::date, l.product_id, o.currency,
-           p_sign * sum(l.quantity * l.unit_price), p_sign * sum(l.quantity * l.unit_cost), p_sign * sum(l.quantity)
-      from {schema}.orders o
-      join {schema}.shops s on s.shop_id = o.shop_id
-      join {schema}.order_lines l on l.shop_id = o.shop_id and l.order_id = o.order_id
-     where o.shop_id = p_shop and o.order_id = p_order
-     group by o.shop_id, (o.created_at at time zone s.time_zone)::date, l.product_id, o.currency
-    on conflict (shop_id, currency, day, product_id) do update
-       set revenue = t.revenue + excluded.revenue, cost = t.cost + excluded.cost, units = t.units + excluded.units;
-
-    insert into {schema}.monthly_product_sales as t (shop_id, month, product_id, currency, revenue, cost, units)
-    select o.shop_id, date_trunc('month', (o.created_at at time zone s.time_zone))::date, l.product_id, o.currency,
-           p_sign * sum(l.quantity * l.unit_price), p_sign * sum(l.quantity * l.unit_cost), p_sign * sum(l.quantity)
-      from {schema}.orders o
-      join {schema}.shops s on s.shop_id = o.shop_id
-      join {schema}.order_lines l on l.shop_id = o.shop_id and l.order_id = o.order_id
-     where o.shop_id = p_shop and o.order_id = p_order
-     group by o.shop_id, date_trunc('month', (o.created_at at time zone s.time_zone))::date, l.product_id, o.currency
-    on conflict (shop_id, currency, month, product_id) do update
-       set revenue = t.revenue + excluded.revenue, cost = t.cost + excluded.cost, units = t.units + excluded.units;
-end;
-$$;
+-- The contribution of orders to the summaries, with these amounts, is migration 0005's apply_orders_contribution.
 
 -- Recomputes the summaries of a shop for local days [p_from, p_to] from the base tables, in one pass over the
 -- lines (grouping sets: by day and platform, by day and product); months are rolled up from the product days, and
