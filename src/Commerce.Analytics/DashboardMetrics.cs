@@ -15,7 +15,7 @@ public sealed record DashboardMetrics
     /// <summary>The currency.</summary>
     public required string Currency { get; init; }
 
-    /// <summary>Net sales: <see cref="GrossSales"/> minus <see cref="Discounts"/> (kept under this name for existing clients).</summary>
+    /// <summary>Net sales: <see cref="GrossSales"/> minus <see cref="Discounts"/> minus <see cref="Returns"/> (kept under this name for existing clients).</summary>
     public required decimal Revenue { get; init; }
 
     /// <summary>Price x quantity of the lines of counted orders, on their day.</summary>
@@ -23,6 +23,9 @@ public sealed record DashboardMetrics
 
     /// <summary>Order-level discounts of counted orders.</summary>
     public decimal Discounts { get; init; }
+
+    /// <summary>Refunds booked in the range, on the day they happened: a refund never changes a past period.</summary>
+    public decimal Returns { get; init; }
 
     /// <summary>Net sales (the same as <see cref="Revenue"/>).</summary>
     public decimal NetSales => Revenue;

@@ -73,6 +73,23 @@ public interface IAnalyticsIngestion
     /// <returns>Applied, ignored, or deferred until the order arrives.</returns>
     Task<IngestOutcome> ChangeOrderStatusAsync(OrderStatusChange change, CancellationToken cancellationToken = default);
 
+    /// <summary>
+    /// A partial refund of an order: booked as returns (the refunded amounts), negative shipping and the returned units'
+    /// cost given back, on the refund's day; past periods never change. A full refund needs no call: an order whose status
+    /// becomes refunded, or cancelled after it was paid, gives back what partial refunds left, on the day of that event.
+    /// </summary>
+    /// <param name="refund">The refund.</param>
+    /// <param name="cancellationToken">Cancels the call.</param>
+    /// <returns>
+    /// Applied; <see cref="IngestOutcome.Ignored"/> when a refund with this id was recorded before; or
+    /// <see cref="IngestOutcome.Deferred"/> when the order is not known yet (it counts when the order arrives, which it
+    /// proves was paid).
+    /// </returns>
+    /// <exception cref="AnalyticsValidationException">The refund breaks a rule (no goods and no shipping, a quantity under 1, a negative amount).</exception>
+    /// <exception cref="NotSupportedException">The implementation does not record partial refunds.</exception>
+    Task<IngestOutcome> RecordRefundAsync(OrderRefund refund, CancellationToken cancellationToken = default) =>
+        throw new NotSupportedException($"{GetType().Name} does not record partial refunds.");
+
     /// <summary>A product's stock changed.</summary>
     /// <param name="update">The update.</param>
     /// <param name="cancellationToken">Cancels the call.</param>
