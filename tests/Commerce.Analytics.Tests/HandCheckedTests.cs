@@ -118,7 +118,8 @@ public sealed class HandCheckedTests(PostgresFixture postgres) : IClassFixture<P
         Assert.Equal(IngestOutcome.Applied, await h.Ingestion.UpsertOrderAsync(Order("o1", at, Line(10m))));
 
         var range = new ReportRange("shop", new DateOnly(2026, 6, 1), new DateOnly(2026, 6, 1));
-        Assert.Equal(0, (await h.Reports.GetDashboardAsync(range)).Orders); // refunded: not a sale
+        var d = await h.Reports.GetDashboardAsync(range);
+        Assert.Equal((1, 10m, 10m, 0m), (d.Orders, d.GrossSales, d.Returns, d.NetSales)); // refunded the same day: a sale, all of it returned
     }
 
     [IntegrationFact(TestServer.Postgres)]

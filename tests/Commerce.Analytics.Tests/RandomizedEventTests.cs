@@ -2,7 +2,7 @@ namespace Commerce.Analytics.Tests;
 
 /// <summary>
 /// Random histories (products, orders, updates that move orders across days and platforms, status changes,
-/// cancellations and refunds, same-second ties, order-level amounts), each event possibly duplicated, applied in a
+/// cancellations and refunds, partial refunds, same-second ties, order-level amounts), each event possibly duplicated, applied in a
 /// shuffled order, for two shops at once with the same order ids: every report must equal
 /// the brute-force recomputation from the raw events.
 /// </summary>
@@ -87,8 +87,18 @@ public sealed class RandomizedEventTests(PostgresFixture postgres) : IClassFixtu
                     ranksAt.Clear();
                 }
 
-                switch (random.Next(4))
+                switch (random.Next(5))
                 {
+                    case 3:
+                        // A partial refund of some of the goods as the order is now, sometimes with shipping.
+                        var goods = order.Lines.Where(_ => random.NextDouble() < 0.6).Select(l =>
+                        {
+                            var q = random.Next(1, l.Quantity + 1);
+                            return new RefundLine(l.ProductId, q, Math.Round(q * l.UnitPrice * (decimal)(0.5 + (random.NextDouble() / 2)), 2));
+                        }).ToList();
+                        var shipping = goods.Count == 0 || random.NextDouble() < 0.3 ? Money(1, 800) : 0m;
+                        events.Add(new OrderRefund { ShopId = shop, OrderId = order.OrderId, RefundId = $"r{i}-{step}", RefundedAt = version.AddMinutes(random.Next(0, 3000)), Lines = goods, Shipping = shipping });
+                        break;
                     case 0:
                         events.Add(new OrderStatusChange(shop, order.OrderId, Statuses[random.Next(Statuses.Length)], version));
                         break;
@@ -137,6 +147,9 @@ public sealed class RandomizedEventTests(PostgresFixture postgres) : IClassFixtu
             case OrderStatusChange change:
                 await ingestion.ChangeOrderStatusAsync(change);
                 break;
+            case OrderRefund refund:
+                await ingestion.RecordRefundAsync(refund);
+                break;
         }
     }
 
@@ -176,9 +189,9 @@ public sealed class RandomizedEventTests(PostgresFixture postgres) : IClassFixtu
                 break;
             case Mode.Bulk:
                 await h.Ingestion.BulkSyncAsync(shop, events.OfType<ProductSnapshot>(), events.OfType<OrderSnapshot>());
-                foreach (var change in events.OfType<OrderStatusChange>())
+                foreach (var e in events.Where(e => e is OrderStatusChange or OrderRefund))
                 {
-                    await h.Ingestion.ChangeOrderStatusAsync(change);
+                    await ApplyAsync(h.Ingestion, e);
                 }
 
                 break;
@@ -191,7 +204,7 @@ public sealed class RandomizedEventTests(PostgresFixture postgres) : IClassFixtu
 
                 var rest = events.Skip(events.Count / 2).ToList();
                 await h.Ingestion.BulkSyncAsync(shop, rest.OfType<ProductSnapshot>(), rest.OfType<OrderSnapshot>());
-                foreach (var e in rest.OfType<OrderStatusChange>().Concat(half))
+                foreach (var e in rest.Where(e => e is OrderStatusChange or OrderRefund).Concat(half))
                 {
                     await ApplyAsync(h.Ingestion, e); // the first half again: duplicates change nothing
                 }
@@ -208,9 +221,9 @@ public sealed class RandomizedEventTests(PostgresFixture postgres) : IClassFixtu
                 {
                     var outcomes = await h.Ingestion.UpsertOrdersAsync(shop, chunk.OfType<OrderSnapshot>().ToList(), ct);
                     Assert.Equal(chunk.OfType<OrderSnapshot>().Count(), outcomes.Count);
-                    foreach (var change in chunk.OfType<OrderStatusChange>())
+                    foreach (var e in chunk.Where(e => e is OrderStatusChange or OrderRefund))
                     {
-                        await h.Ingestion.ChangeOrderStatusAsync(change, ct);
+                        await ApplyAsync(h.Ingestion, e);
                     }
                 });
                 break;
@@ -240,11 +253,11 @@ public sealed class RandomizedEventTests(PostgresFixture postgres) : IClassFixtu
             var totals = model.Totals(currency, from, to);
             var profit = await h.Reports.GetProfitAsync(range, maxProducts: 100);
             Assert.Equal((totals.Revenue, totals.Cost, totals.Revenue - totals.Cost - totals.Fees), (profit.Revenue, profit.Cost, profit.GrossProfit));
-            Assert.Equal((totals.Discounts, totals.Fees), (profit.Discounts, profit.PlatformFees));
+            Assert.Equal((totals.Discounts, totals.Fees, totals.Returns), (profit.Discounts, profit.PlatformFees, profit.Returns));
             var products = model.Products(currency, from, to);
             Assert.Equal(
-                products.Where(p => p.Value.Units != 0).OrderBy(p => p.Key).Select(p => (p.Key, p.Value.Revenue, p.Value.Cost, p.Value.Units)),
-                profit.Products.OrderBy(p => p.ProductId).Select(p => (p.ProductId, p.Revenue, p.Cost, p.Units)));
+                products.OrderBy(p => p.Key).Select(p => (p.Key, p.Value.Revenue, p.Value.Cost, p.Value.Units, p.Value.Returns, p.Value.ReturnedUnits)),
+                profit.Products.OrderBy(p => p.ProductId).Select(p => (p.ProductId, p.Revenue, p.Cost, p.Units, p.Returns, p.UnitsReturned)));
 
             // Ranges whose partial months are read as "monthly row minus the uncovered days" (most of Feb and
             // April; most of March on its own; a year to date) as well as directly.
@@ -252,14 +265,14 @@ public sealed class RandomizedEventTests(PostgresFixture postgres) : IClassFixtu
             {
                 var other = await h.Reports.GetProfitAsync(new ReportRange(shop, f, t, currency), maxProducts: 100);
                 Assert.Equal(
-                    model.Products(currency, f, t).Where(p => p.Value.Units != 0).OrderBy(p => p.Key).Select(p => (p.Key, p.Value.Revenue, p.Value.Cost, p.Value.Units)),
-                    other.Products.OrderBy(p => p.ProductId).Select(p => (p.ProductId, p.Revenue, p.Cost, p.Units)));
+                    model.Products(currency, f, t).OrderBy(p => p.Key).Select(p => (p.Key, p.Value.Revenue, p.Value.Cost, p.Value.Units, p.Value.Returns, p.Value.ReturnedUnits)),
+                    other.Products.OrderBy(p => p.ProductId).Select(p => (p.ProductId, p.Revenue, p.Cost, p.Units, p.Returns, p.UnitsReturned)));
             }
 
             var platforms = await h.Reports.GetPlatformsAsync(range);
             Assert.Equal(
-                model.Platforms(currency, from, to).OrderBy(p => p.Key).Select(p => (p.Key, p.Value.Revenue, p.Value.Orders, p.Value.Units, p.Value.Revenue - p.Value.Cost - p.Value.Fees, p.Value.Fees)),
-                platforms.Platforms.OrderBy(p => p.Platform).Select(p => (p.Platform, p.Revenue, p.Orders, p.Units, p.GrossProfit, p.PlatformFees)));
+                model.Platforms(currency, from, to).OrderBy(p => p.Key).Select(p => (p.Key, p.Value.Revenue, p.Value.Orders, p.Value.Units, p.Value.Revenue - p.Value.Cost - p.Value.Fees, p.Value.Fees, p.Value.Returns)),
+                platforms.Platforms.OrderBy(p => p.Platform).Select(p => (p.Platform, p.Revenue, p.Orders, p.Units, p.GrossProfit, p.PlatformFees, p.Returns)));
 
             // a range cutting months (product figures come from monthly plus daily summaries)
             var cut = new ReportRange(shop, new DateOnly(2026, 2, 25), new DateOnly(2026, 3, 31), currency);
@@ -267,11 +280,11 @@ public sealed class RandomizedEventTests(PostgresFixture postgres) : IClassFixtu
             var now = model.Totals(currency, cut.From, cut.To);
             var before = model.Totals(currency, new DateOnly(2026, 1, 21), new DateOnly(2026, 2, 24));
             Assert.Equal((now.Revenue, now.Orders, now.Units, now.Revenue - now.Cost - now.Fees), (dashboard.Revenue, dashboard.Orders, dashboard.Units, dashboard.GrossProfit));
-            Assert.Equal((now.Revenue + now.Discounts, now.Discounts, now.Shipping, now.Taxes, now.Cost, now.Fees, now.Revenue + now.Shipping + now.Taxes),
-                (dashboard.GrossSales, dashboard.Discounts, dashboard.Shipping, dashboard.Taxes, dashboard.Cogs, dashboard.PlatformFees, dashboard.TotalSales));
+            Assert.Equal((now.Revenue + now.Discounts + now.Returns, now.Discounts, now.Returns, now.Shipping, now.Taxes, now.Cost, now.Fees, now.Revenue + now.Shipping + now.Taxes),
+                (dashboard.GrossSales, dashboard.Discounts, dashboard.Returns, dashboard.Shipping, dashboard.Taxes, dashboard.Cogs, dashboard.PlatformFees, dashboard.TotalSales));
             Assert.Equal((before.Revenue, before.Orders), (dashboard.PreviousRevenue, dashboard.PreviousOrders));
             Assert.Equal(
-                model.Products(currency, cut.From, cut.To).Where(p => p.Value.Units != 0).OrderBy(p => p.Key).Select(p => (p.Key, p.Value.Revenue)),
+                model.Products(currency, cut.From, cut.To).OrderBy(p => p.Key).Select(p => (p.Key, p.Value.Revenue)),
                 dashboard.TopProducts.OrderBy(p => p.ProductId).Select(p => (p.ProductId, p.Revenue)));
         }
     }

@@ -113,6 +113,41 @@ internal static class AnalyticsValidation
         }
     }
 
+    public static void Validate(OrderRefund refund)
+    {
+        ArgumentNullException.ThrowIfNull(refund);
+        var errors = new Errors();
+        Id(errors, "shopId", refund.ShopId);
+        Id(errors, "orderId", refund.OrderId);
+        Id(errors, "refundId", refund.RefundId);
+        if (refund.Shipping < 0)
+        {
+            errors.Add("shipping", "The shipping refunded can't be negative.");
+        }
+
+        if (refund.Lines is null || (refund.Lines.Count == 0 && refund.Shipping == 0))
+        {
+            errors.Add("lines", "A refund gives back goods (lines) or shipping.");
+        }
+
+        for (var i = 0; i < (refund.Lines?.Count ?? 0); i++)
+        {
+            var line = refund.Lines![i];
+            Id(errors, $"lines[{i}].productId", line.ProductId);
+            if (line.Quantity < 1)
+            {
+                errors.Add($"lines[{i}].quantity", "Quantity must be at least 1.");
+            }
+
+            if (line.Amount < 0)
+            {
+                errors.Add($"lines[{i}].amount", "The amount refunded can't be negative.");
+            }
+        }
+
+        errors.ThrowIfAny();
+    }
+
     public static void Ids(string shopId, string id, string idName)
     {
         var errors = new Errors();

@@ -20,6 +20,9 @@ internal sealed partial class DefaultAnalyticsIngestion
 
     private const int SmallBatch = 8;
 
+    /// <summary>The orders a sync writes (changed, and flagged by older evidence), as an array in key order.</summary>
+    private const string WrittenOrders = "array(select order_id from tmp_changed union select order_id from tmp_flagged order by 1)";
+
     public async Task<BulkSyncResult> BulkSyncAsync(string shopId, IEnumerable<ProductSnapshot> products, IEnumerable<OrderSnapshot> orders, CancellationToken cancellationToken = default) =>
         (await SyncAsync(shopId, products, orders, deltas: false, cancellationToken).ConfigureAwait(false)).Result;
 
@@ -182,7 +185,14 @@ internal sealed partial class DefaultAnalyticsIngestion
 
         Phase("select changed orders");
         var written = new HashSet<(string, DateTimeOffset, string)>();
-        await using (var changed = new NpgsqlCommand("select order_id, updated_at, snapshot_status from tmp_changed", connection, transaction))
+        // Written: the changed orders' winners, and the input versions that flagged a stored order paid or refunded.
+        await using (var changed = new NpgsqlCommand(
+            """
+            select order_id, updated_at, snapshot_status from tmp_changed
+            union all
+            select t.order_id, t.updated_at, t.status from tmp_orders t join tmp_flagged f using (order_id)
+             where t.counted or t.status in ('cancelled', 'refunded')
+            """, connection, transaction))
         await using (var reader = await changed.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false))
         {
             while (await reader.ReadAsync(cancellationToken).ConfigureAwait(false))
@@ -191,11 +201,11 @@ internal sealed partial class DefaultAnalyticsIngestion
             }
         }
 
-        var writtenOrders = written.Count;
+        var writtenOrders = written.Select(w => w.Item1).Distinct().Count();
         if (deltas)
         {
             // The old versions' contributions out, before they are overwritten (counted ones only).
-            await ExecuteAsync(connection, transaction, $"select {_s}.apply_orders_contribution(@shop, array(select order_id from tmp_changed order by order_id), -1)", cancellationToken, ("shop", shopId)).ConfigureAwait(false);
+            await ExecuteAsync(connection, transaction, $"select {_s}.apply_orders_contribution(@shop, {WrittenOrders}, -1)", cancellationToken, ("shop", shopId)).ConfigureAwait(false);
         }
 
         await ExecuteAsync(connection, transaction,
@@ -212,7 +222,7 @@ internal sealed partial class DefaultAnalyticsIngestion
         var days = new List<DateOnly>();
         if (deltas)
         {
-            await ExecuteAsync(connection, transaction, $"select {_s}.apply_orders_contribution(@shop, array(select order_id from tmp_changed order by order_id), 1)", cancellationToken, ("shop", shopId)).ConfigureAwait(false);
+            await ExecuteAsync(connection, transaction, $"select {_s}.apply_orders_contribution(@shop, {WrittenOrders}, 1)", cancellationToken, ("shop", shopId)).ConfigureAwait(false);
         }
         else
         {
@@ -300,7 +310,7 @@ internal sealed partial class DefaultAnalyticsIngestion
                 writer.Write(order.OrderId, NpgsqlDbType.Text);
                 writer.Write(order.Platform, NpgsqlDbType.Text);
                 writer.Write(StatusName(order.Status), NpgsqlDbType.Text);
-                writer.Write(SalesStatuses.Counts(order.Status), NpgsqlDbType.Boolean);
+                writer.Write(Payment.Proves(order.Status), NpgsqlDbType.Boolean);   // evidence of payment (migration 0006)
                 writer.Write(order.Currency, NpgsqlDbType.Text);
                 writer.Write(order.CreatedAt.ToUniversalTime(), NpgsqlDbType.TimestampTz);
                 writer.Write(order.UpdatedAt.ToUniversalTime(), NpgsqlDbType.TimestampTz);

@@ -21,28 +21,37 @@ internal sealed partial class DefaultAnalyticsIngestion
         await using var connection = await connections.DataSource.OpenConnectionAsync(cancellationToken).ConfigureAwait(false);
         await using var transaction = await connection.BeginTransactionAsync(cancellationToken).ConfigureAwait(false);
         var stored = await LockAndReadOrderAsync(connection, transaction, order.ShopId, order.OrderId, order.Currency, order.UpdatedAt, order.Status, cancellationToken).ConfigureAwait(false);
-        if (stored is { SnapshotNewer: false })
+        if (stored is { SnapshotNewer: false } older)
         {
-            await transaction.RollbackAsync(cancellationToken).ConfigureAwait(false);
-            return Record("order", IngestOutcome.Ignored);
+            // An older version changes nothing, but may still prove the order was paid or date its refund earlier.
+            var merged = await MergeEvidenceAsync(connection, transaction, order.ShopId, order.OrderId, older, Payment.Proves(order.Status), Payment.RefundAt(order.Status, order.UpdatedAt), cancellationToken).ConfigureAwait(false);
+            return Record("order", merged ? IngestOutcome.Applied : IngestOutcome.Ignored);
         }
 
         // The snapshot is newer than the stored one; its status only if it is also newer than the stored status,
         // which a later status change may have set. A status change that arrived before the order wins if newer.
         var status = stored is { StatusNewer: false } known ? known.Status : order.Status;
         var version = stored is { StatusNewer: false } k ? k.StatusUpdatedAt : order.UpdatedAt;
+        var paid = Payment.Proves(order.Status);
+        var refundAt = Payment.RefundAt(order.Status, order.UpdatedAt);
         await using (var pending = new NpgsqlCommand(
-            $"delete from {_s}.pending_status_changes where shop_id = @shop and order_id = @order returning status, updated_at, {_s}.is_newer(updated_at, status, @at, @status)", connection, transaction))
+            $"delete from {_s}.pending_status_changes where shop_id = @shop and order_id = @order returning status, updated_at, {_s}.is_newer(updated_at, status, @at, @status), counted, refunded_at", connection, transaction))
         {
             pending.Parameters.AddWithValue("shop", order.ShopId);
             pending.Parameters.AddWithValue("order", order.OrderId);
             pending.Parameters.AddWithValue("at", version.ToUniversalTime());
             pending.Parameters.AddWithValue("status", StatusName(status));
             await using var reader = await pending.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
-            if (await reader.ReadAsync(cancellationToken).ConfigureAwait(false) && reader.GetBoolean(2))
+            if (await reader.ReadAsync(cancellationToken).ConfigureAwait(false))
             {
-                status = Enum.Parse<OrderStatus>(reader.GetString(0), ignoreCase: true);
-                version = reader.GetFieldValue<DateTimeOffset>(1);
+                if (reader.GetBoolean(2))
+                {
+                    status = Enum.Parse<OrderStatus>(reader.GetString(0), ignoreCase: true);
+                    version = reader.GetFieldValue<DateTimeOffset>(1);
+                }
+
+                paid |= reader.GetBoolean(3);
+                refundAt = Payment.Earliest(refundAt, reader.IsDBNull(4) ? null : reader.GetFieldValue<DateTimeOffset>(4));
             }
         }
 
@@ -61,7 +70,7 @@ internal sealed partial class DefaultAnalyticsIngestion
                 new("order", order.OrderId),
                 new("platform", order.Platform),
                 new("status", StatusName(status)),
-                new("counted", SalesStatuses.Counts(status)),
+                new("counted", paid),
                 new("currency", order.Currency),
                 new("created", order.CreatedAt.ToUniversalTime()),
                 new("updated", order.UpdatedAt.ToUniversalTime()),
@@ -71,6 +80,7 @@ internal sealed partial class DefaultAnalyticsIngestion
                 new("shipping", order.Shipping),
                 new("tax", order.Tax),
                 new("platform_fee", order.PlatformFee),
+                new("refunded_at", NpgsqlDbType.TimestampTz) { Value = (object?)refundAt ?? DBNull.Value },
             },
         });
         batch.BatchCommands.Add(new NpgsqlBatchCommand($"delete from {_s}.order_lines where shop_id = @shop and order_id = @order")
@@ -94,11 +104,7 @@ internal sealed partial class DefaultAnalyticsIngestion
             });
         }
 
-        if (SalesStatuses.Counts(status))
-        {
-            batch.BatchCommands.Add(Contribution(order.ShopId, order.OrderId, 1));
-        }
-
+        batch.BatchCommands.Add(Contribution(order.ShopId, order.OrderId, 1));   // nothing unless it was paid
         await batch.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
         await transaction.CommitAsync(cancellationToken).ConfigureAwait(false);
         return Record("order", IngestOutcome.Applied);
@@ -109,7 +115,8 @@ internal sealed partial class DefaultAnalyticsIngestion
         ArgumentNullException.ThrowIfNull(change);
         AnalyticsValidation.Ids(change.ShopId, change.OrderId, "orderId");
         using var activity = Start("order_status", change.ShopId);
-        var counted = SalesStatuses.Counts(change.Status);
+        var paid = Payment.Proves(change.Status);
+        var refundAt = Payment.RefundAt(change.Status, change.UpdatedAt);
         await using var connection = await connections.DataSource.OpenConnectionAsync(cancellationToken).ConfigureAwait(false);
         await using var transaction = await connection.BeginTransactionAsync(cancellationToken).ConfigureAwait(false);
         var stored = await LockAndReadOrderAsync(connection, transaction, change.ShopId, change.OrderId, null, change.UpdatedAt, change.Status, cancellationToken).ConfigureAwait(false);
@@ -123,29 +130,34 @@ internal sealed partial class DefaultAnalyticsIngestion
                 ("shop", change.ShopId),
                 ("order", change.OrderId),
                 ("status", StatusName(change.Status)),
-                ("counted", counted),
-                ("at", change.UpdatedAt.ToUniversalTime())).ConfigureAwait(false);
+                ("counted", paid),
+                ("at", change.UpdatedAt.ToUniversalTime()),
+                ("refunded_at", (object?)refundAt ?? DBNull.Value)).ConfigureAwait(false);
             await transaction.CommitAsync(cancellationToken).ConfigureAwait(false);
             return Record("order_status", kept > 0 ? IngestOutcome.Deferred : IngestOutcome.Ignored);
         }
 
         if (!stored.Value.StatusNewer)
         {
-            await transaction.RollbackAsync(cancellationToken).ConfigureAwait(false);
-            return Record("order_status", IngestOutcome.Ignored);
+            var merged = await MergeEvidenceAsync(connection, transaction, change.ShopId, change.OrderId, stored.Value, paid, refundAt, cancellationToken).ConfigureAwait(false);
+            return Record("order_status", merged ? IngestOutcome.Applied : IngestOutcome.Ignored);
         }
 
         await using var batch = new NpgsqlBatch(connection, transaction);
-        if (stored.Value.Counted && !counted)
+        if (stored.Value.Counted)
         {
             batch.BatchCommands.Add(Contribution(change.ShopId, change.OrderId, -1));
         }
 
-        batch.BatchCommands.Add(new NpgsqlBatchCommand($"update {_s}.orders set status = @status, counted = @counted, status_updated_at = @at where shop_id = @shop and order_id = @order")
+        batch.BatchCommands.Add(new NpgsqlBatchCommand(Sql("order_status_update.sql"))
         {
-            Parameters = { new("shop", change.ShopId), new("order", change.OrderId), new("status", StatusName(change.Status)), new("counted", counted), new("at", change.UpdatedAt.ToUniversalTime()) },
+            Parameters =
+            {
+                new("shop", change.ShopId), new("order", change.OrderId), new("status", StatusName(change.Status)), new("counted", paid),
+                new("at", change.UpdatedAt.ToUniversalTime()), new("refunded_at", NpgsqlDbType.TimestampTz) { Value = (object?)refundAt ?? DBNull.Value },
+            },
         });
-        if (!stored.Value.Counted && counted)
+        if (stored.Value.Counted || paid)
         {
             batch.BatchCommands.Add(Contribution(change.ShopId, change.OrderId, 1));
         }
@@ -197,7 +209,8 @@ internal sealed partial class DefaultAnalyticsIngestion
         await using var reader = await batch.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
         await reader.NextResultAsync(cancellationToken).ConfigureAwait(false);
         return await reader.ReadAsync(cancellationToken).ConfigureAwait(false)
-            ? new StoredOrder(reader.GetBoolean(0), Enum.Parse<OrderStatus>(reader.GetString(1), ignoreCase: true), reader.GetFieldValue<DateTimeOffset>(2), reader.GetBoolean(3), reader.GetBoolean(4))
+            ? new StoredOrder(reader.GetBoolean(0), Enum.Parse<OrderStatus>(reader.GetString(1), ignoreCase: true), reader.GetFieldValue<DateTimeOffset>(2), reader.GetBoolean(3), reader.GetBoolean(4),
+                reader.IsDBNull(5) ? null : reader.GetFieldValue<DateTimeOffset>(5))
             : null;
     }
 
@@ -208,5 +221,8 @@ internal sealed partial class DefaultAnalyticsIngestion
         };
 }
 
-/// <summary>An order as stored, and whether the event at hand is newer than its snapshot and than its status (<c>is_newer</c>).</summary>
-internal readonly record struct StoredOrder(bool Counted, OrderStatus Status, DateTimeOffset StatusUpdatedAt, bool SnapshotNewer, bool StatusNewer);
+/// <summary>
+/// An order as stored (<paramref name="Counted"/>: it was paid; <paramref name="RefundedAt"/>: its earliest full refund), and
+/// whether the event at hand is newer than its snapshot and than its status (<c>is_newer</c>).
+/// </summary>
+internal readonly record struct StoredOrder(bool Counted, OrderStatus Status, DateTimeOffset StatusUpdatedAt, bool SnapshotNewer, bool StatusNewer, DateTimeOffset? RefundedAt);

@@ -127,17 +127,7 @@ internal sealed partial class DefaultAnalyticsIngestion(
         if (previous is not null && previous != timeZone)
         {
             // Days are local: every summary of the shop is recomputed under the new time zone.
-            await ExecuteAsync(connection, transaction,
-                $"""
-                delete from {_s}.daily_sales where shop_id = @shop;
-                delete from {_s}.daily_product_sales where shop_id = @shop;
-                delete from {_s}.monthly_product_sales where shop_id = @shop;
-                select {_s}.rebuild_summaries(@shop, min((created_at at time zone @tz)::date), max((created_at at time zone @tz)::date))
-                  from {_s}.orders where shop_id = @shop having count(*) > 0;
-                """,
-                cancellationToken,
-                ("shop", shopId),
-                ("tz", timeZone)).ConfigureAwait(false);
+            await ExecuteAsync(connection, transaction, $"select {_s}.rebuild_shop(@shop)", cancellationToken, ("shop", shopId)).ConfigureAwait(false);
             Log.TimeZoneChanged(logger, shopId, timeZone);
         }
 

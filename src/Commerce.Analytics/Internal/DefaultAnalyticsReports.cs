@@ -31,12 +31,12 @@ internal sealed partial class DefaultAnalyticsReports(
             with buckets as (
                 select generate_series(date_trunc('{unit}', @from::timestamp), date_trunc('{unit}', @to::timestamp), interval '1 {unit}')::date as period),
             data as (
-                select date_trunc('{unit}', day::timestamp)::date as period, sum(revenue - discounts) as revenue, sum(orders) as orders, sum(units) as units,
-                       sum(revenue - discounts - cost - platform_fees) as profit
+                select date_trunc('{unit}', day::timestamp)::date as period, sum(revenue - discounts - returns) as revenue, sum(orders) as orders, sum(units) as units,
+                       sum(revenue - discounts - returns - cost - platform_fees) as profit, sum(returns) as returns
                   from {_s}.daily_sales
                  where shop_id = @shop and currency = @currency and day between @from and @to
                  group by 1)
-            select b.period, coalesce(d.revenue, 0), coalesce(d.orders, 0)::int, coalesce(d.units, 0)::int, coalesce(d.profit, 0)
+            select b.period, coalesce(d.revenue, 0), coalesce(d.orders, 0)::int, coalesce(d.units, 0)::int, coalesce(d.profit, 0), coalesce(d.returns, 0)
               from buckets b left join data d using (period)
              order by b.period
             """);
@@ -46,7 +46,7 @@ internal sealed partial class DefaultAnalyticsReports(
         {
             while (await reader.ReadAsync(cancellationToken).ConfigureAwait(false))
             {
-                points.Add(new SalesPoint(reader.GetFieldValue<DateOnly>(0), reader.GetDecimal(1), reader.GetInt32(2), reader.GetInt32(3)) { GrossProfit = reader.GetDecimal(4) });
+                points.Add(new SalesPoint(reader.GetFieldValue<DateOnly>(0), reader.GetDecimal(1), reader.GetInt32(2), reader.GetInt32(3)) { GrossProfit = reader.GetDecimal(4), Returns = reader.GetDecimal(5) });
             }
         }
 
@@ -67,9 +67,14 @@ internal sealed partial class DefaultAnalyticsReports(
         var products = await productsRead.ConfigureAwait(false);
         metrics.Report("profit", Stopwatch.GetElapsedTime(started));
         return new ProfitReport(range, currency, totals.NetSales, totals.Cost, totals.GrossProfit, Margin(totals.NetSales, totals.GrossProfit),
-            products.Select(p => new ProductProfit(p.ProductId, p.Name, p.Revenue, p.Cost, p.Revenue - p.Cost, Margin(p.Revenue, p.Revenue - p.Cost), p.Units)).ToArray())
+            products.Select(p => new ProductProfit(p.ProductId, p.Name, p.Revenue, p.Cost, p.Revenue - p.Cost, Margin(p.Revenue, p.Revenue - p.Cost), p.Units)
+            {
+                Returns = p.Returns,
+                UnitsReturned = p.ReturnedUnits,
+            }).ToArray())
         {
             Discounts = totals.Discounts,
+            Returns = totals.Returns,
             PlatformFees = totals.PlatformFees,
         };
     }
@@ -81,20 +86,20 @@ internal sealed partial class DefaultAnalyticsReports(
         var currency = await CurrencyAsync(range, cancellationToken).ConfigureAwait(false);
         await using var command = connections.DataSource.CreateCommand(
             $"""
-            select platform, sum(revenue - discounts), sum(cost), sum(orders)::int, sum(units)::int, sum(discounts), sum(platform_fees)
+            select platform, sum(revenue - discounts - returns), sum(cost), sum(orders)::int, sum(units)::int, sum(discounts), sum(platform_fees), sum(returns)
               from {_s}.daily_sales
              where shop_id = @shop and currency = @currency and day between @from and @to
              group by platform
-            having sum(orders) <> 0 or sum(revenue) <> 0 or sum(units) <> 0
-             order by sum(revenue - discounts) desc, platform
+            having sum(orders) <> 0 or sum(revenue) <> 0 or sum(units) <> 0 or sum(returns) <> 0
+             order by sum(revenue - discounts - returns) desc, platform
             """);
         AddRange(command, range, currency);
-        var rows = new List<(string Platform, decimal Revenue, decimal Cost, int Orders, int Units, decimal Discounts, decimal Fees)>();
+        var rows = new List<(string Platform, decimal Revenue, decimal Cost, int Orders, int Units, decimal Discounts, decimal Fees, decimal Returns)>();
         await using (var reader = await command.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false))
         {
             while (await reader.ReadAsync(cancellationToken).ConfigureAwait(false))
             {
-                rows.Add((reader.GetString(0), reader.GetDecimal(1), reader.GetDecimal(2), reader.GetInt32(3), reader.GetInt32(4), reader.GetDecimal(5), reader.GetDecimal(6)));
+                rows.Add((reader.GetString(0), reader.GetDecimal(1), reader.GetDecimal(2), reader.GetInt32(3), reader.GetInt32(4), reader.GetDecimal(5), reader.GetDecimal(6), reader.GetDecimal(7)));
             }
         }
 
@@ -104,7 +109,7 @@ internal sealed partial class DefaultAnalyticsReports(
             r.Platform, r.Revenue, r.Orders, r.Units,
             r.Orders == 0 ? null : Math.Round(r.Revenue / r.Orders, 4),
             total == 0 ? null : Math.Round(r.Revenue / total, 6),
-            r.Revenue - r.Cost - r.Fees) { Discounts = r.Discounts, PlatformFees = r.Fees }).ToArray());
+            r.Revenue - r.Cost - r.Fees) { Discounts = r.Discounts, PlatformFees = r.Fees, Returns = r.Returns }).ToArray());
     }
 
     public async Task<DashboardMetrics> GetDashboardAsync(ReportRange range, int topProducts = 5, CancellationToken cancellationToken = default)
@@ -126,6 +131,7 @@ internal sealed partial class DefaultAnalyticsReports(
             Revenue = now.NetSales,
             GrossSales = now.GrossSales,
             Discounts = now.Discounts,
+            Returns = now.Returns,
             Shipping = now.Shipping,
             Taxes = now.Taxes,
             Cogs = now.Cost,
@@ -167,7 +173,7 @@ internal sealed partial class DefaultAnalyticsReports(
         await using var command = connections.DataSource.CreateCommand(
             $"""
             select coalesce(sum(revenue), 0), coalesce(sum(cost), 0), coalesce(sum(orders), 0)::int, coalesce(sum(units), 0)::int, count(*)::int,
-                   coalesce(sum(discounts), 0), coalesce(sum(shipping), 0), coalesce(sum(taxes), 0), coalesce(sum(platform_fees), 0)
+                   coalesce(sum(discounts), 0), coalesce(sum(shipping), 0), coalesce(sum(taxes), 0), coalesce(sum(platform_fees), 0), coalesce(sum(returns), 0)
               from {_s}.daily_sales
              where shop_id = @shop and currency = @currency and day between @from and @to
             """);
@@ -178,44 +184,45 @@ internal sealed partial class DefaultAnalyticsReports(
         await using var reader = await command.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
         await reader.ReadAsync(cancellationToken).ConfigureAwait(false);
         return new Totals(reader.GetDecimal(0), reader.GetDecimal(1), reader.GetInt32(2), reader.GetInt32(3), reader.GetInt32(4),
-            reader.GetDecimal(5), reader.GetDecimal(6), reader.GetDecimal(7), reader.GetDecimal(8));
+            reader.GetDecimal(5), reader.GetDecimal(6), reader.GetDecimal(7), reader.GetDecimal(8), reader.GetDecimal(9));
     }
 
     /// <summary>The sums of the summary rows of a range, and the figures defined on them.</summary>
     private readonly record struct Totals(
-        decimal GrossSales, decimal Cost, int Orders, int Units, int Rows, decimal Discounts, decimal Shipping, decimal Taxes, decimal PlatformFees)
+        decimal GrossSales, decimal Cost, int Orders, int Units, int Rows, decimal Discounts, decimal Shipping, decimal Taxes, decimal PlatformFees, decimal Returns)
     {
-        public decimal NetSales => GrossSales - Discounts;
+        public decimal NetSales => GrossSales - Discounts - Returns;
 
         public decimal GrossProfit => NetSales - Cost - PlatformFees;
     }
 
-    private async Task<List<(string ProductId, string? Name, decimal Revenue, decimal Cost, int Units)>> ProductTotalsAsync(ReportRange range, string currency, int limit, CancellationToken cancellationToken)
+    private async Task<List<(string ProductId, string? Name, decimal Revenue, decimal Cost, int Units, decimal Returns, int ReturnedUnits)>> ProductTotalsAsync(ReportRange range, string currency, int limit, CancellationToken cancellationToken)
     {
         var parts = RangeParts.Of(range.From, range.To);
         await using var command = connections.DataSource.CreateCommand(
             $"""
             with parts as (
-                select product_id, revenue, cost, units from {_s}.monthly_product_sales
+                select product_id, revenue, cost, units, returns, returned_units from {_s}.monthly_product_sales
                  where shop_id = @shop and currency = @currency and month between @first_month and @last_month
                 union all
-                select product_id, revenue, cost, units from {_s}.daily_product_sales
+                select product_id, revenue, cost, units, returns, returned_units from {_s}.daily_product_sales
                  where shop_id = @shop and currency = @currency and day between @head_from and @head_to
                 union all
-                select product_id, revenue, cost, units from {_s}.daily_product_sales
+                select product_id, revenue, cost, units, returns, returned_units from {_s}.daily_product_sales
                  where shop_id = @shop and currency = @currency and day between @tail_from and @tail_to
                 union all
-                select product_id, -revenue, -cost, -units from {_s}.daily_product_sales
+                select product_id, -revenue, -cost, -units, -returns, -returned_units from {_s}.daily_product_sales
                  where shop_id = @shop and currency = @currency and day between @minus_head_from and @minus_head_to
                 union all
-                select product_id, -revenue, -cost, -units from {_s}.daily_product_sales
+                select product_id, -revenue, -cost, -units, -returns, -returned_units from {_s}.daily_product_sales
                  where shop_id = @shop and currency = @currency and day between @minus_tail_from and @minus_tail_to),
             totals as (
-                select product_id, sum(revenue) as revenue, sum(cost) as cost, sum(units)::int as units
-                  from parts group by product_id having sum(units) <> 0 or sum(revenue) <> 0
-                 order by sum(revenue) desc, product_id
+                select product_id, sum(revenue - returns) as revenue, sum(cost) as cost, sum(units)::int as units, sum(returns) as returns,
+                       sum(returned_units)::int as returned_units
+                  from parts group by product_id having sum(units) <> 0 or sum(revenue) <> 0 or sum(returns) <> 0 or sum(returned_units) <> 0
+                 order by sum(revenue - returns) desc, product_id
                  limit @limit)
-            select t.product_id, nullif(p.name, ''), t.revenue, t.cost, t.units
+            select t.product_id, nullif(p.name, ''), t.revenue, t.cost, t.units, t.returns, t.returned_units
               from totals t left join {_s}.products p on p.shop_id = @shop and p.product_id = t.product_id
              order by t.revenue desc, t.product_id
             """);
@@ -232,11 +239,11 @@ internal sealed partial class DefaultAnalyticsReports(
         command.Parameters.AddWithValue("minus_tail_from", parts.MinusTail.From);
         command.Parameters.AddWithValue("minus_tail_to", parts.MinusTail.To);
         command.Parameters.AddWithValue("limit", Math.Max(0, limit));
-        var list = new List<(string, string?, decimal, decimal, int)>();
+        var list = new List<(string, string?, decimal, decimal, int, decimal, int)>();
         await using var reader = await command.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
         while (await reader.ReadAsync(cancellationToken).ConfigureAwait(false))
         {
-            list.Add((reader.GetString(0), reader.IsDBNull(1) ? null : reader.GetString(1), reader.GetDecimal(2), reader.GetDecimal(3), reader.GetInt32(4)));
+            list.Add((reader.GetString(0), reader.IsDBNull(1) ? null : reader.GetString(1), reader.GetDecimal(2), reader.GetDecimal(3), reader.GetInt32(4), reader.GetDecimal(5), reader.GetInt32(6)));
         }
 
         return list;

@@ -1,0 +1,87 @@
+using Npgsql;
+using NpgsqlTypes;
+
+namespace Commerce.Analytics.Internal;
+
+/// <summary>
+/// Partial refunds (booked as returns on their own day by <c>order_contributions</c>, migration 0006) and the evidence
+/// an older event still carries: that the order was paid, or an earlier full refund. Each changes the order's
+/// contribution, so it is subtracted before and added after, under the order's lock, in one transaction.
+/// </summary>
+internal sealed partial class DefaultAnalyticsIngestion
+{
+    public async Task<IngestOutcome> RecordRefundAsync(OrderRefund refund, CancellationToken cancellationToken = default)
+    {
+        AnalyticsValidation.Validate(refund);
+        using var activity = Start("refund", refund.ShopId);
+        await using var connection = await connections.DataSource.OpenConnectionAsync(cancellationToken).ConfigureAwait(false);
+        await using var transaction = await connection.BeginTransactionAsync(cancellationToken).ConfigureAwait(false);
+        var stored = await LockAndReadOrderAsync(connection, transaction, refund.ShopId, refund.OrderId, null, refund.RefundedAt, OrderStatus.Refunded, cancellationToken).ConfigureAwait(false);
+        var known = await ScalarAsync<bool>(connection, transaction,
+            $"select exists (select 1 from {_s}.order_refunds where shop_id = @shop and order_id = @order and refund_id = @refund)",
+            cancellationToken, ("shop", refund.ShopId), ("order", refund.OrderId), ("refund", refund.RefundId)).ConfigureAwait(false);
+        if (known)
+        {
+            await transaction.RollbackAsync(cancellationToken).ConfigureAwait(false);
+            return Record("refund", IngestOutcome.Ignored);   // the first refund under an id is the one kept
+        }
+
+        if (stored is { Counted: true })
+        {
+            await ContributeAsync(connection, transaction, refund.ShopId, refund.OrderId, -1, cancellationToken).ConfigureAwait(false);
+        }
+
+        await ExecuteAsync(connection, transaction, Sql("refund_insert.sql"), cancellationToken,
+            ("shop", refund.ShopId),
+            ("order", refund.OrderId),
+            ("refund", refund.RefundId),
+            ("at", refund.RefundedAt.ToUniversalTime()),
+            ("shipping", refund.Shipping),
+            ("products", refund.Lines.Select(l => l.ProductId).ToArray()),
+            ("quantities", refund.Lines.Select(l => l.Quantity).ToArray()),
+            ("amounts", refund.Lines.Select(l => l.Amount).ToArray())).ConfigureAwait(false);
+        if (stored is not null)
+        {
+            await ContributeAsync(connection, transaction, refund.ShopId, refund.OrderId, 1, cancellationToken).ConfigureAwait(false);
+        }
+
+        await transaction.CommitAsync(cancellationToken).ConfigureAwait(false);
+        return Record("refund", stored is null ? IngestOutcome.Deferred : IngestOutcome.Applied);
+    }
+
+    /// <summary>
+    /// Stores what an event that is not newer still proves (paid, an earlier full refund) and commits; rolls back and
+    /// answers false when it proves nothing new.
+    /// </summary>
+    private async Task<bool> MergeEvidenceAsync(
+        NpgsqlConnection connection, NpgsqlTransaction transaction, string shopId, string orderId, StoredOrder stored, bool paid, DateTimeOffset? refundAt, CancellationToken cancellationToken)
+    {
+        if (!Payment.Changes(stored.Counted, stored.RefundedAt, paid, refundAt))
+        {
+            await transaction.RollbackAsync(cancellationToken).ConfigureAwait(false);
+            return false;
+        }
+
+        await using var batch = new NpgsqlBatch(connection, transaction);
+        if (stored.Counted)
+        {
+            batch.BatchCommands.Add(Contribution(shopId, orderId, -1));
+        }
+
+        batch.BatchCommands.Add(new NpgsqlBatchCommand(Sql("order_evidence.sql"))
+        {
+            Parameters =
+            {
+                new("shop", shopId), new("order", orderId), new("counted", paid),
+                new("refunded_at", NpgsqlDbType.TimestampTz) { Value = (object?)refundAt ?? DBNull.Value },
+            },
+        });
+        batch.BatchCommands.Add(Contribution(shopId, orderId, 1));
+        await batch.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
+        await transaction.CommitAsync(cancellationToken).ConfigureAwait(false);
+        return true;
+    }
+
+    private Task<int> ContributeAsync(NpgsqlConnection connection, NpgsqlTransaction transaction, string shopId, string orderId, int sign, CancellationToken cancellationToken) =>
+        ExecuteAsync(connection, transaction, $"select {_s}.apply_order_contribution(@shop, @order, @sign)", cancellationToken, ("shop", shopId), ("order", orderId), ("sign", sign));
+}
