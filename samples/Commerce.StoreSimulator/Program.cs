@@ -86,6 +86,13 @@ try
                 }
 
                 break;
+            case 8:
+                if (model.RefundPart() is { } refund)
+                {
+                    await storefront.RefundAsync(refund.Order, refund.Refund, ct: cancel.Token);
+                }
+
+                break;
             default: await storefront.InventoryAsync(model.ChangeStock(), cancel.Token); break;
         }
 
@@ -128,5 +135,5 @@ void Report()
 {
     var now = DateTimeOffset.UtcNow;
     var all = model.Expected(DateTimeOffset.MinValue, DateTimeOffset.MaxValue);
-    Console.WriteLine($"sent {storefront.Sent} webhooks; this run's orders should add net sales {all.Revenue:N2} {model.Currency}, orders {all.Orders}, gross profit {all.Profit:N2} (after {all.PlatformFees:N2} platform fees), units {all.Units}");
+    Console.WriteLine($"sent {storefront.Sent} webhooks; this run's orders should add net sales {all.Revenue:N2} {model.Currency} (after {all.Returns:N2} returns), orders {all.Orders}, gross profit {all.Profit:N2} (after {all.PlatformFees:N2} platform fees), units {all.Units}");
 }

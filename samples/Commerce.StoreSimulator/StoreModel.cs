@@ -42,24 +42,45 @@ public sealed class StoreModel
 
     public sealed record Line(string ProductId, int Quantity, decimal UnitPrice, decimal UnitCost);
 
-    /// <summary>An order with its order-level amounts: discount, shipping, tax and the platform's fee.</summary>
+    /// <summary>A partial refund (<c>orders.refunded</c>): units of one line given back for an amount.</summary>
+    public sealed record Refund(string RefundId, DateTimeOffset RefundedAt, string ProductId, int Quantity, decimal Amount);
+
+    /// <summary>
+    /// An order with its order-level amounts (discount, shipping, tax, the platform's fee), whether it was ever paid, when it
+    /// was first cancelled or refunded, and its partial refunds.
+    /// </summary>
     public sealed record Order(
         string OrderId, string Platform, string Status, DateTimeOffset CreatedAt, DateTimeOffset UpdatedAt, IReadOnlyList<Line> Lines,
         decimal Discount = 0, decimal Shipping = 0, decimal Tax = 0, decimal PlatformFee = 0)
     {
-        public bool Counts => Status is "paid" or "shipped" or "completed";
+        /// <summary>It was paid, so it is a sale on its day whatever happens to it later.</summary>
+        public bool Paid { get; init; } = Status is "paid" or "shipped" or "completed" or "refunded";
 
-        /// <summary>Net sales: price x quantity minus the discount.</summary>
+        /// <summary>When it was first cancelled or refunded: the day a full refund is booked.</summary>
+        public DateTimeOffset? RefundedAt { get; init; } = Status is "cancelled" or "refunded" ? UpdatedAt : null;
+
+        public IReadOnlyList<Refund> Refunds { get; init; } = [];
+
+        /// <summary>A sale: paid (a refund later is booked on its own day).</summary>
+        public bool Counts => Paid;
+
+        /// <summary>Net sales on its day: price x quantity minus the discount.</summary>
         public decimal Revenue => Lines.Sum(l => l.Quantity * l.UnitPrice) - Discount;
 
         public decimal Cost => Lines.Sum(l => l.Quantity * l.UnitCost);
 
-        /// <summary>Gross profit: net sales minus cost of goods minus the platform's fee.</summary>
+        /// <summary>Gross profit on its day: net sales minus cost of goods minus the platform's fee.</summary>
         public decimal Profit => Revenue - Cost - PlatformFee;
+
+        /// <summary>Units of a product not refunded yet.</summary>
+        public int Left(Line line) => line.Quantity - Refunds.Where(r => r.ProductId == line.ProductId).Sum(r => r.Quantity);
     }
 
-    /// <summary>Net sales, orders, gross profit (after platform fees), units and platform fees, as the reports define them.</summary>
-    public sealed record Totals(decimal Revenue, int Orders, decimal Profit, int Units, decimal PlatformFees);
+    /// <summary>
+    /// Net sales (after returns), orders, gross profit (after platform fees and returns), units sold, platform fees and
+    /// returns, as the reports define them.
+    /// </summary>
+    public sealed record Totals(decimal Revenue, int Orders, decimal Profit, int Units, decimal PlatformFees, decimal Returns = 0);
 
     public IReadOnlyList<Product> CreateCatalogue(int count)
     {
@@ -115,7 +136,23 @@ public sealed class StoreModel
             "paid" => _random.NextDouble() < 0.1 ? "refunded" : "shipped",
             _ => _random.NextDouble() < 0.05 ? "refunded" : "completed",
         };
-        return Add(order with { Status = next, UpdatedAt = Later(order.UpdatedAt) });
+        var at = Later(order.UpdatedAt);
+        return Add(order with { Status = next, UpdatedAt = at, Paid = order.Paid || next is "paid" or "shipped" or "completed" or "refunded", RefundedAt = order.RefundedAt ?? (next is "cancelled" or "refunded" ? at : null) });
+    }
+
+    /// <summary>Refunds one unit of a line of a random paid, open order, at its price: a partial refund.</summary>
+    public (Order Order, Refund Refund)? RefundPart()
+    {
+        var candidates = _orders.Values.Where(o => o.Paid && o.Status is "paid" or "shipped" or "completed" && o.Lines.Any(l => o.Left(l) > 0)).ToList();
+        if (candidates.Count == 0)
+        {
+            return null;
+        }
+
+        var order = candidates[_random.Next(candidates.Count)];
+        var line = order.Lines.Where(l => order.Left(l) > 0).ElementAt(0);
+        var refund = new Refund($"rf-{_run}-{order.Refunds.Count + 1}-{order.OrderId}", Later(order.UpdatedAt), line.ProductId, 1, line.UnitPrice);
+        return (Add(order with { Refunds = [.. order.Refunds, refund] }), refund);
     }
 
     /// <summary>A stock change of a random product.</summary>
@@ -127,11 +164,27 @@ public sealed class StoreModel
         return updated;
     }
 
-    /// <summary>What the dashboard must show for orders created between <paramref name="from"/> and <paramref name="to"/>.</summary>
+    /// <summary>
+    /// What the dashboard must show between <paramref name="from"/> and <paramref name="to"/>: sales of the paid orders
+    /// created then, and the refunds made then (partial ones, and full ones of what the partial refunds left).
+    /// </summary>
     public Totals Expected(DateTimeOffset from, DateTimeOffset to)
     {
-        var counted = _orders.Values.Where(o => o.Counts && o.CreatedAt >= from && o.CreatedAt < to).ToList();
-        return new Totals(counted.Sum(o => o.Revenue), counted.Count, counted.Sum(o => o.Profit), counted.Sum(o => o.Lines.Sum(l => l.Quantity)), counted.Sum(o => o.PlatformFee));
+        bool In(DateTimeOffset at) => at >= from && at < to;
+        var sold = _orders.Values.Where(o => o.Paid && In(o.CreatedAt)).ToList();
+        var partial = _orders.Values.Where(o => o.Paid).SelectMany(o => o.Refunds.Select(r => (Order: o, Refund: r))).Where(x => In(x.Refund.RefundedAt)).ToList();
+        var full = _orders.Values.Where(o => o.Paid && o.Status is "cancelled" or "refunded" && o.RefundedAt is { } at && In(at)).ToList();
+        decimal FullReturns(Order o) => Math.Max(o.Revenue - o.Refunds.Sum(r => r.Amount), 0);
+        decimal CostBack(Order o) => o.Lines.Sum(l => Math.Max(o.Left(l), 0) * l.UnitCost);
+        var returns = partial.Sum(x => x.Refund.Amount) + full.Sum(FullReturns);
+        var costBack = partial.Sum(x => x.Refund.Quantity * x.Order.Lines.First(l => l.ProductId == x.Refund.ProductId).UnitCost) + full.Sum(CostBack);
+        return new Totals(
+            sold.Sum(o => o.Revenue) - returns,
+            sold.Count,
+            sold.Sum(o => o.Profit) - returns + costBack,
+            sold.Sum(o => o.Lines.Sum(l => l.Quantity)),
+            sold.Sum(o => o.PlatformFee),
+            returns);
     }
 
     private Order NewOrder(DateTimeOffset createdAt, string status, DateTimeOffset updatedAt, string? run = null)

@@ -29,6 +29,14 @@ public sealed class Storefront(IWebhookSender sender, StoreModel model)
         SendAsync("orders.status_changed", "orders/status-changed", new { shopId = model.ShopId, orderId = o.OrderId, status = o.Status, updatedAt = o.UpdatedAt }, messageId, ct);
 
     /// <summary>The catalogue and history in batches of <paramref name="ordersPerBatch"/> orders.</summary>
+    /// <summary>A partial refund (<c>orders.refunded</c>); sending it again is harmless: it is idempotent by its refund id.</summary>
+    public Task RefundAsync(StoreModel.Order o, StoreModel.Refund r, string? messageId = null, CancellationToken ct = default) =>
+        SendAsync("orders.refunded", "orders/refunded", new
+        {
+            shopId = model.ShopId, orderId = o.OrderId, refundId = r.RefundId, refundedAt = r.RefundedAt,
+            lines = new[] { new { productId = r.ProductId, quantity = r.Quantity, amount = r.Amount } }, shipping = 0m,
+        }, messageId, ct);
+
     public async Task SyncAsync(IReadOnlyList<StoreModel.Product> products, IReadOnlyList<StoreModel.Order> orders, int ordersPerBatch = 500, CancellationToken ct = default)
     {
         await SendAsync("sync.batch", "sync/batch", new { shopId = model.ShopId, products = products.Select(ProductData), orders = Array.Empty<object>() }, ct: ct);

@@ -51,6 +51,19 @@ public sealed class HostInputTests(SystemFixture system) : IClassFixture<SystemF
     }
 
     [IntegrationFact(TestServer.Redis | TestServer.Postgres)]
+    public async Task APartialRefundThatReturnsNothingUsable_IsRefusedAtTheDoor_NamingTheLine()
+    {
+        var body = Encoding.UTF8.GetBytes("""{"type":"orders.refunded","timestamp":"2026-01-01T00:00:00Z","data":{"shopId":"s","orderId":"o1","refundId":"r1","refundedAt":"2026-01-02T00:00:00Z","lines":[{"productId":"p1","quantity":"one"}],"shipping":-5}}""");
+        using var response = await SystemTests.PostSignedAsync(system.A.Address, "api/webhooks/orders/refunded", TestNames.Unique("msg"), body);
+        Assert.Equal(HttpStatusCode.UnprocessableEntity, response.StatusCode);
+        var errors = (await ProblemAsync(response)).GetProperty("errors");
+        foreach (var field in new[] { "data.lines[0].quantity", "data.lines[0].amount", "data.shipping" })
+        {
+            Assert.True(errors.TryGetProperty(field, out _), errors.ToString());
+        }
+    }
+
+    [IntegrationFact(TestServer.Redis | TestServer.Postgres)]
     public async Task ABulkSyncWithAnItemTheProjectionCannotUse_IsRefusedAtTheDoor_NamingTheItem()
     {
         var body = Encoding.UTF8.GetBytes("""

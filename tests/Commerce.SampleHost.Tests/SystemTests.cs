@@ -45,6 +45,12 @@ public sealed class SystemTests(SystemFixture system) : IClassFixture<SystemFixt
             {
                 await simulator.Storefront.InventoryAsync(simulator.Model.ChangeStock());
             }
+            else if (i % 5 == 0 && simulator.Model.RefundPart() is { } refund)
+            {
+                // A partial refund, booked as returns today; the storefront sends it twice (two deliveries, one refund id).
+                await simulator.Storefront.RefundAsync(refund.Order, refund.Refund, messageId: $"refund-{refund.Refund.RefundId}");
+                await simulator.Storefront.RefundAsync(refund.Order, refund.Refund, messageId: $"refund-{refund.Refund.RefundId}-resent");
+            }
             else
             {
                 var order = simulator.Model.PlaceOrder();
@@ -55,7 +61,7 @@ public sealed class SystemTests(SystemFixture system) : IClassFixture<SystemFixt
         }
 
         // And a byte-identical redelivery straight to the other instance: 200, a duplicate.
-        var body = JsonSerializer.SerializeToUtf8Bytes(new { type = "orders.status_changed", timestamp = DateTimeOffset.UtcNow, data = new { shopId = shop, orderId = history[0].OrderId, status = "refunded", updatedAt = DateTimeOffset.UtcNow.AddYears(-5) } });
+        var body = JsonSerializer.SerializeToUtf8Bytes(new { type = "orders.status_changed", timestamp = DateTimeOffset.UtcNow, data = new { shopId = shop, orderId = history[0].OrderId, status = "pending", updatedAt = DateTimeOffset.UtcNow.AddYears(-5) } });
         for (var attempt = 0; attempt < 2; attempt++)
         {
             using var duplicate = await PostSignedAsync(system.B.Address, "api/webhooks/orders/status-changed", "redelivered-1", body);
@@ -64,13 +70,26 @@ public sealed class SystemTests(SystemFixture system) : IClassFixture<SystemFixt
 
         var expected = simulator.Model.Expected(DateTimeOffset.MinValue, DateTimeOffset.MaxValue);
         JsonElement metrics = default;
-        await Eventually.TrueAsync(async () =>
+        try
         {
-            metrics = await sellerOnB.GetFromJsonAsync<JsonElement>($"api/reports/metrics?shopId={shop}&{all}");
-            return metrics.GetProperty("totalOrders").GetInt32() == expected.Orders && metrics.GetProperty("totalRevenue").GetDecimal() == expected.Revenue;
-        }, TimeSpan.FromSeconds(90), because: "every webhook is delivered, projected, and B's cached report invalidated");
+            await Eventually.TrueAsync(async () =>
+            {
+                metrics = await sellerOnB.GetFromJsonAsync<JsonElement>($"api/reports/metrics?shopId={shop}&{all}");
+                return metrics.GetProperty("totalOrders").GetInt32() == expected.Orders && metrics.GetProperty("totalRevenue").GetDecimal() == expected.Revenue
+                    && metrics.GetProperty("returns").GetDecimal() == expected.Returns;
+            }, TimeSpan.FromSeconds(90), because: "every webhook is delivered, projected, and B's cached report invalidated");
+        }
+        catch (Xunit.Sdk.XunitException)
+        {
+            // Say what B showed last against what the simulator sent.
+            Assert.Equal((expected.Orders, expected.Revenue, expected.Returns), (metrics.GetProperty("totalOrders").GetInt32(), metrics.GetProperty("totalRevenue").GetDecimal(), metrics.GetProperty("returns").GetDecimal()));
+            throw;
+        }
+
         Assert.Equal(expected.Revenue, metrics.GetProperty("totalRevenue").GetDecimal());
         Assert.Equal(expected.Profit, metrics.GetProperty("totalProfit").GetDecimal());
+        Assert.True(expected.Returns > 0, "the simulator refunded orders, fully and in part");
+        Assert.Equal(expected.Returns, metrics.GetProperty("returns").GetDecimal());
 
         var platforms = await sellerOnB.GetFromJsonAsync<JsonElement>($"api/reports/platform-comparison?shopId={shop}&{all}");
         Assert.Equal(expected.Revenue, platforms.GetProperty("platforms").EnumerateArray().Sum(p => p.GetProperty("revenue").GetDecimal()));

@@ -24,7 +24,7 @@ public static class ReportCache
         string ShopId, string Currency, DateOnly Start, DateOnly End, decimal TotalRevenue, int TotalOrders, decimal AverageOrderValue,
         decimal TotalProfit, int TotalUnits, decimal? RevenueChange, decimal? OrdersChange, IReadOnlyList<TopProduct> TopProducts,
         DateOnly PreviousStart, DateOnly PreviousEnd, decimal PreviousRevenue, int PreviousOrders,
-        decimal GrossSales, decimal Discounts, decimal NetSales, decimal Shipping, decimal Taxes, decimal TotalSales, decimal Cogs, decimal PlatformFees);
+        decimal GrossSales, decimal Discounts, decimal NetSales, decimal Shipping, decimal Taxes, decimal TotalSales, decimal Cogs, decimal PlatformFees, decimal Returns);
 
     [ImmutableObject(true)]
     public sealed record ShelfDashboard(
@@ -58,7 +58,7 @@ public static class ReportCache
         return new Metrics(d.Range.ShopId, d.Currency, d.Range.From, d.Range.To, d.Revenue, d.Orders, d.AverageOrderValue, d.GrossProfit, d.Units,
             d.RevenueChange, d.OrdersChange, d.TopProducts,
             PreviousStart: r.From.AddDays(-(r.To.DayNumber - r.From.DayNumber + 1)), PreviousEnd: r.From.AddDays(-1), d.PreviousRevenue, d.PreviousOrders,
-            d.GrossSales, d.Discounts, d.NetSales, d.Shipping, d.Taxes, d.TotalSales, d.Cogs, d.PlatformFees);
+            d.GrossSales, d.Discounts, d.NetSales, d.Shipping, d.Taxes, d.TotalSales, d.Cogs, d.PlatformFees, d.Returns);
     }
 
     public static async ValueTask<ShelfDashboard> LoadShelfAsync(IAnalyticsReports analytics, string shopId, CancellationToken ct)

@@ -11,6 +11,7 @@ public static class StorefrontEvents
         ["orders/created"] = "orders.created",
         ["orders/updated"] = "orders.updated",
         ["orders/status-changed"] = "orders.status_changed",
+        ["orders/refunded"] = "orders.refunded",
         ["inventory/updated"] = "inventory.updated",
         ["sync/batch"] = "sync.batch",
         ["payments/succeeded"] = "payments.succeeded",

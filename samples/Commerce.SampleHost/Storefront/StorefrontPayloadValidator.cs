@@ -21,6 +21,8 @@ public sealed class StorefrontPayloadValidator : IWebhookPayloadValidator
     private static readonly (string Name, Kind Kind)[] Line =
         [("productId", Kind.Text), ("quantity", Kind.Integer), ("unitPrice", Kind.Number), ("unitCost", Kind.Number)];
 
+    private static readonly (string Name, Kind Kind)[] RefundLine = [("productId", Kind.Text), ("quantity", Kind.Integer), ("amount", Kind.Number)];
+
     private static readonly Dictionary<string, (string Name, Kind Kind)[]> Required = new(StringComparer.Ordinal)
     {
         ["products.created"] = Product,
@@ -29,6 +31,7 @@ public sealed class StorefrontPayloadValidator : IWebhookPayloadValidator
         ["orders.created"] = Order,
         ["orders.updated"] = Order,
         ["orders.status_changed"] = [("shopId", Kind.Text), ("orderId", Kind.Text), ("status", Kind.Text), ("updatedAt", Kind.Date)],
+        ["orders.refunded"] = [("shopId", Kind.Text), ("orderId", Kind.Text), ("refundId", Kind.Text), ("refundedAt", Kind.Date), ("lines", Kind.Array)],
         ["inventory.updated"] = [("shopId", Kind.Text), ("productId", Kind.Text), ("stock", Kind.Integer), ("updatedAt", Kind.Date)],
         ["sync.batch"] = [("shopId", Kind.Text), ("products", Kind.Array), ("orders", Kind.Array)],
         ["payments.succeeded"] =
@@ -72,6 +75,11 @@ public sealed class StorefrontPayloadValidator : IWebhookPayloadValidator
             {
                 CheckLines(data, "data", errors);
                 CheckAmounts(data, "data", errors);
+            }
+
+            if (message.Type == "orders.refunded")
+            {
+                CheckRefund(data, errors);
             }
 
             if (message.Type == "sync.batch")
@@ -157,6 +165,25 @@ public sealed class StorefrontPayloadValidator : IWebhookPayloadValidator
             {
                 Check(line, $"{path}.lines[{i++}]", Line, errors);
             }
+        }
+    }
+
+    /// <summary>A partial refund's lines, and its optional shipping: a number of at least 0.</summary>
+    private static void CheckRefund(JsonElement data, Dictionary<string, string[]> errors)
+    {
+        if (data.TryGetProperty("lines", out var lines) && lines.ValueKind == JsonValueKind.Array)
+        {
+            var i = 0;
+            foreach (var line in lines.EnumerateArray())
+            {
+                Check(line, $"data.lines[{i++}]", RefundLine, errors);
+            }
+        }
+
+        if (data.TryGetProperty("shipping", out var shipping) && shipping.ValueKind != JsonValueKind.Null
+            && (shipping.ValueKind != JsonValueKind.Number || shipping.GetDecimal() < 0))
+        {
+            errors["data.shipping"] = ["Optional; the shipping refunded, a number of at least 0."];
         }
     }
 

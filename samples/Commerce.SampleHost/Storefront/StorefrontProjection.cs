@@ -42,6 +42,7 @@ public sealed class StorefrontProjection(IAnalyticsIngestion analytics, Commerce
             "products.created" or "products.updated" => await ProductAsync(message.GetData<ProductPayload>(Json), cancellationToken),
             "products.deleted" => await ProductDeletedAsync(message.GetData<ProductDeletedPayload>(Json), cancellationToken),
             "orders.status_changed" => await StatusAsync(message.GetData<OrderStatusPayload>(Json), cancellationToken),
+            "orders.refunded" => await RefundAsync(message.GetData<OrderRefundPayload>(Json), cancellationToken),
             "inventory.updated" => await InventoryAsync(message.GetData<InventoryPayload>(Json), cancellationToken),
             "sync.batch" => await BatchAsync(message.GetData<BatchPayload>(Json), cancellationToken),
             "payments.succeeded" => await PaymentAsync(message.GetData<PaymentPayload>(Json), cancellationToken),
@@ -69,6 +70,16 @@ public sealed class StorefrontProjection(IAnalyticsIngestion analytics, Commerce
     {
         var outcome = await analytics.ChangeOrderStatusAsync(new OrderStatusChange(s.ShopId, s.OrderId, ParseStatus(s.Status), s.UpdatedAt), ct);
         return (s.ShopId, "dashboard_update", new { s.OrderId, s.Status, outcome });
+    }
+
+    private async Task<(string, string, object)> RefundAsync(OrderRefundPayload r, CancellationToken ct)
+    {
+        var outcome = await analytics.RecordRefundAsync(new OrderRefund
+        {
+            ShopId = r.ShopId, OrderId = r.OrderId, RefundId = r.RefundId, RefundedAt = r.RefundedAt, Shipping = r.Shipping ?? 0m,
+            Lines = (r.Lines ?? []).Select(l => new RefundLine(l.ProductId, l.Quantity, l.Amount)).ToList(),
+        }, ct);
+        return (r.ShopId, "dashboard_update", new { r.OrderId, r.RefundId, outcome });
     }
 
     private async Task<(string, string, object)> InventoryAsync(InventoryPayload i, CancellationToken ct)

@@ -54,11 +54,11 @@ const Panels = (() => {
     $("m-orders-change").textContent = change(m.ordersChange, number(m.previousOrders));
     $("m-aov").textContent = money(m.averageOrderValue);
     $("m-units").textContent = `${number(m.totalUnits)} units`;
-    $("m-revenue").title = `gross sales ${money(m.grossSales)} − discounts ${money(m.discounts)}`;
+    $("m-revenue").title = `gross sales ${money(m.grossSales)} − discounts ${money(m.discounts)} − returns ${money(m.returns)}`;
     $("m-profit").textContent = money(m.totalProfit);
     $("m-profit").title = `net sales − cost of goods ${money(m.cogs)} − platform fees ${money(m.platformFees)}`;
     $("m-fees").textContent = money(m.platformFees);
-    $("m-extras").textContent = `discounts ${money(m.discounts)} · shipping ${money(m.shipping)} · taxes ${money(m.taxes)}`;
+    $("m-extras").textContent = `discounts ${money(m.discounts)} · returns ${money(m.returns)} · shipping ${money(m.shipping)} · taxes ${money(m.taxes)}`;
     $("m-margin").textContent = Number(m.totalRevenue) > 0 ? `${percent(m.totalProfit / m.totalRevenue)} margin` : "";
     $("period").textContent = `${date(m.start)} – ${date(m.end)} · compared with ${date(m.previousStart)} – ${date(m.previousEnd)}`;
     const top = $("top-products");
@@ -99,7 +99,7 @@ const Panels = (() => {
   function platforms(report) {
     const body = $("platforms");
     body.innerHTML = report.platforms.map(p => `<tr><td>${escape(p.platform)}</td><td class="num">${money(p.revenue)}</td><td class="num">${number(p.orders)}</td>` +
-      `<td class="num">${percent(p.revenueShare)}</td><td class="num">${money(p.platformFees)}</td><td class="num">${money(p.grossProfit)}</td><td class="num">${Number(p.revenue) > 0 ? percent(p.grossProfit / p.revenue) : "–"}</td></tr>`).join("");
+      `<td class="num">${percent(p.revenueShare)}</td><td class="num">${money(p.returns)}</td><td class="num">${money(p.platformFees)}</td><td class="num">${money(p.grossProfit)}</td><td class="num">${Number(p.revenue) > 0 ? percent(p.grossProfit / p.revenue) : "–"}</td></tr>`).join("");
     empty(body, report.platforms.length === 0);
   }
 
