@@ -1,10 +1,10 @@
 namespace Commerce.Analytics;
 
 /// <summary>
-/// The one place that says which order statuses count as sales: <see cref="OrderStatus.Paid"/>,
-/// <see cref="OrderStatus.Shipped"/> and <see cref="OrderStatus.Completed"/>. A pending order is not a sale yet; a
-/// cancelled or refunded one no longer is: when an order moves out of these statuses its contribution is subtracted
-/// from every report, and added back if it moves in again.
+/// The one place that says which order statuses are sales: <see cref="OrderStatus.Paid"/>,
+/// <see cref="OrderStatus.Shipped"/> and <see cref="OrderStatus.Completed"/>. A pending order is not a sale yet. An
+/// order that was in one of them (or <see cref="OrderStatus.Refunded"/>) was paid and stays a sale on its day; moving to
+/// cancelled or refunded later books a full refund on that event's day, never changing the past.
 /// </summary>
 public static class SalesStatuses
 {
