@@ -7,7 +7,7 @@ namespace Commerce.Analytics.Tests;
 /// events of the same second. An order counts when any of its events shows it paid (paid, shipped, completed,
 /// refunded) or it has a refund: its sale is booked on its creation day, each partial refund on its own day, and, when
 /// its status is cancelled or refunded, a full refund of what the partial refunds left on the day of its earliest
-/// cancelled or refunded event.
+/// cancelled or refunded event. A refunded unit is valued at the lowest price and cost of its product in the order.
 /// </summary>
 public sealed class BruteForce(TimeZoneInfo zone, IEnumerable<object> events)
 {
@@ -67,8 +67,8 @@ public sealed class BruteForce(TimeZoneInfo zone, IEnumerable<object> events)
             }
 
             var sold = o.Lines.GroupBy(l => l.ProductId).ToDictionary(g => g.Key, g => (
-                Q: g.Sum(l => l.Quantity), Value: g.Sum(l => l.Quantity * l.UnitPrice), Cost: g.Sum(l => l.Quantity * l.UnitCost), First: g.First()));
-            decimal UnitCost(string product) => sold.TryGetValue(product, out var s) ? s.First.UnitCost : 0m;
+                Q: g.Sum(l => l.Quantity), Value: g.Sum(l => l.Quantity * l.UnitPrice), Cost: g.Sum(l => l.Quantity * l.UnitCost), Price: g.Min(l => l.UnitPrice), UnitCost: g.Min(l => l.UnitCost)));
+            decimal UnitCost(string product) => sold.TryGetValue(product, out var s) ? s.UnitCost : 0m;
             var day = Local(o.CreatedAt);
             yield return new Row(day, o.Platform, o.Currency, null, sold.Values.Sum(s => s.Value), o.Discount, 0, o.Shipping, o.Tax, o.PlatformFee,
                 sold.Values.Sum(s => s.Cost), sold.Values.Sum(s => s.Q), 0, 1);
@@ -93,7 +93,7 @@ public sealed class BruteForce(TimeZoneInfo zone, IEnumerable<object> events)
                 var refundDay = Local(statusEvents[key].Where(e => IsFullRefund(e.Status)).Min(e => e.UpdatedAt));
                 var partial = orderRefunds.SelectMany(r => r.Lines).GroupBy(l => l.ProductId).ToDictionary(g => g.Key, g => g.Sum(l => l.Quantity));
                 var rest = sold.Select(p => partial.TryGetValue(p.Key, out var q)
-                    ? (Product: p.Key, Value: Math.Max(p.Value.Q - q, 0) * p.Value.First.UnitPrice, Cost: Math.Max(p.Value.Q - q, 0) * p.Value.First.UnitCost, Q: Math.Max(p.Value.Q - q, 0))
+                    ? (Product: p.Key, Value: Math.Max(p.Value.Q - q, 0) * p.Value.Price, Cost: Math.Max(p.Value.Q - q, 0) * p.Value.UnitCost, Q: Math.Max(p.Value.Q - q, 0))
                     : (Product: p.Key, p.Value.Value, p.Value.Cost, p.Value.Q)).ToList();
                 var returns = Math.Max(sold.Values.Sum(s => s.Value) - o.Discount - orderRefunds.Sum(r => r.Lines.Sum(l => l.Amount)), 0);
                 var shipping = Math.Max(o.Shipping - orderRefunds.Sum(r => r.Shipping), 0);

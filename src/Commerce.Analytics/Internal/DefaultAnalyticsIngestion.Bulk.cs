@@ -237,6 +237,13 @@ internal sealed partial class DefaultAnalyticsIngestion
                 }
             }
 
+            if (writtenOrders >= 10_000)
+            {
+                // The rebuild reads what this transaction wrote: a shop's first big sync would be planned from empty
+                // statistics (and join a million orders by nested loops) without them.
+                await ExecuteAsync(connection, transaction, $"analyze {_s}.orders, {_s}.order_lines", cancellationToken).ConfigureAwait(false);
+            }
+
             foreach (var (from, to) in Runs(days))
             {
                 await ExecuteAsync(connection, transaction, $"select {_s}.rebuild_summaries(@shop, @from, @to)", cancellationToken, ("shop", shopId), ("from", from), ("to", to)).ConfigureAwait(false);

@@ -214,8 +214,9 @@ internal sealed partial class DefaultAnalyticsIngestion
             : null;
     }
 
+    /// <summary>Adds (1) or subtracts (-1) the order's contribution as it is stored now; nothing for an order never paid.</summary>
     private NpgsqlBatchCommand Contribution(string shopId, string orderId, int sign) =>
-        new($"select {_s}.apply_order_contribution(@shop, @order, @sign)")
+        new($"select {_s}.apply_orders_contribution(@shop, array[@order], @sign) from {_s}.orders where shop_id = @shop and order_id = @order and counted")
         {
             Parameters = { new("shop", shopId), new("order", orderId), new("sign", sign) },
         };

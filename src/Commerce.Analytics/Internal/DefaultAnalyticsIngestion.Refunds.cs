@@ -83,5 +83,5 @@ internal sealed partial class DefaultAnalyticsIngestion
     }
 
     private Task<int> ContributeAsync(NpgsqlConnection connection, NpgsqlTransaction transaction, string shopId, string orderId, int sign, CancellationToken cancellationToken) =>
-        ExecuteAsync(connection, transaction, $"select {_s}.apply_order_contribution(@shop, @order, @sign)", cancellationToken, ("shop", shopId), ("order", orderId), ("sign", sign));
+        ExecuteAsync(connection, transaction, $"select {_s}.apply_orders_contribution(@shop, array[@order], @sign) from {_s}.orders where shop_id = @shop and order_id = @order and counted", cancellationToken, ("shop", shopId), ("order", orderId), ("sign", sign));
 }

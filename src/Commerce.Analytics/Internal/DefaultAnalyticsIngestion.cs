@@ -11,7 +11,7 @@ namespace Commerce.Analytics.Internal;
 /// Ingestion. Order writes take a shared lock on the shop and an exclusive lock on the order (transaction-scoped
 /// advisory locks), so events of one order apply one at a time and a bulk sync (exclusive on the shop) never interleaves
 /// with them. An order's contribution to the summaries is subtracted as stored and added as written, in the same
-/// transaction, by <c>apply_order_contribution</c>. This file holds the shop settings and the shared ADO helpers; the
+/// transaction, by <c>apply_orders_contribution</c> (migration 0006's <c>order_contributions</c>). This file holds the shop settings and the shared ADO helpers; the
 /// writes are split by what they write: <c>.Products.cs</c>, <c>.Orders.cs</c>, <c>.Bulk.cs</c>.
 /// </summary>
 internal sealed partial class DefaultAnalyticsIngestion(
@@ -186,6 +186,11 @@ internal sealed partial class DefaultAnalyticsIngestion(
     private static async Task<int> ExecuteAsync(NpgsqlConnection connection, NpgsqlTransaction transaction, string sql, CancellationToken cancellationToken, params (string Name, object Value)[] parameters)
     {
         await using var command = new NpgsqlCommand(sql, connection, transaction);
+        if (sql.Contains("rebuild_s", StringComparison.Ordinal))
+        {
+            command.CommandTimeout = 0;   // a rebuild reads a shop's whole history: as long as it takes (the token still cancels it)
+        }
+
         foreach (var (name, value) in parameters)
         {
             command.Parameters.AddWithValue(name, value);
