@@ -18,6 +18,11 @@ internal sealed partial class DefaultAnalyticsIngestion
     {
         AnalyticsValidation.Validate(order);
         using var activity = Start("order", order.ShopId);
+        return await RetriedAsync(order.ShopId, () => UpsertOrderOnceAsync(order, cancellationToken)).ConfigureAwait(false);
+    }
+
+    private async Task<IngestOutcome> UpsertOrderOnceAsync(OrderSnapshot order, CancellationToken cancellationToken)
+    {
         await using var connection = await connections.DataSource.OpenConnectionAsync(cancellationToken).ConfigureAwait(false);
         await using var transaction = await connection.BeginTransactionAsync(cancellationToken).ConfigureAwait(false);
         var stored = await LockAndReadOrderAsync(connection, transaction, order.ShopId, order.OrderId, order.Currency, order.UpdatedAt, order.Status, cancellationToken).ConfigureAwait(false);
@@ -115,6 +120,11 @@ internal sealed partial class DefaultAnalyticsIngestion
         ArgumentNullException.ThrowIfNull(change);
         AnalyticsValidation.Ids(change.ShopId, change.OrderId, "orderId");
         using var activity = Start("order_status", change.ShopId);
+        return await RetriedAsync(change.ShopId, () => ChangeOrderStatusOnceAsync(change, cancellationToken)).ConfigureAwait(false);
+    }
+
+    private async Task<IngestOutcome> ChangeOrderStatusOnceAsync(OrderStatusChange change, CancellationToken cancellationToken)
+    {
         var paid = Payment.Proves(change.Status);
         var refundAt = Payment.RefundAt(change.Status, change.UpdatedAt);
         await using var connection = await connections.DataSource.OpenConnectionAsync(cancellationToken).ConfigureAwait(false);

@@ -10,10 +10,37 @@ namespace Commerce.Analytics.Internal;
 /// </summary>
 internal sealed partial class DefaultAnalyticsIngestion
 {
+    private const int EventAttempts = 5;
+
     public async Task<IngestOutcome> RecordRefundAsync(OrderRefund refund, CancellationToken cancellationToken = default)
     {
         AnalyticsValidation.Validate(refund);
         using var activity = Start("refund", refund.ShopId);
+        return await RetriedAsync(refund.ShopId, () => RecordRefundOnceAsync(refund, cancellationToken)).ConfigureAwait(false);
+    }
+
+    /// <summary>
+    /// Runs one event's transaction, again when PostgreSQL rolled it back for a deadlock or a serialization failure:
+    /// an order's contribution is taken out and put back in two statements, each writing its rows in key order, and
+    /// the rows of two orders' days (sale, refunds) can still meet in opposite orders across the two.
+    /// </summary>
+    private async Task<IngestOutcome> RetriedAsync(string shopId, Func<Task<IngestOutcome>> once)
+    {
+        for (var attempt = 1; ; attempt++)
+        {
+            try
+            {
+                return await once().ConfigureAwait(false);
+            }
+            catch (PostgresException e) when (e.SqlState is PostgresErrorCodes.DeadlockDetected or PostgresErrorCodes.SerializationFailure && attempt < EventAttempts)
+            {
+                Log.EventRetried(logger, shopId, attempt, e.SqlState);   // the transaction rolled back whole: run it again
+            }
+        }
+    }
+
+    private async Task<IngestOutcome> RecordRefundOnceAsync(OrderRefund refund, CancellationToken cancellationToken)
+    {
         await using var connection = await connections.DataSource.OpenConnectionAsync(cancellationToken).ConfigureAwait(false);
         await using var transaction = await connection.BeginTransactionAsync(cancellationToken).ConfigureAwait(false);
         var stored = await LockAndReadOrderAsync(connection, transaction, refund.ShopId, refund.OrderId, null, refund.RefundedAt, OrderStatus.Refunded, cancellationToken).ConfigureAwait(false);

@@ -20,6 +20,9 @@ internal static partial class Log
     [LoggerMessage(5005, LogLevel.Information, "Order batch of shop {ShopId} retried after attempt {Attempt} failed with {SqlState}.", EventName = "BatchRetried")]
     public static partial void BatchRetried(ILogger logger, string shopId, int attempt, string sqlState);
 
+    [LoggerMessage(5006, LogLevel.Information, "An order event of shop {ShopId} was retried after attempt {Attempt} failed with {SqlState}.", EventName = "EventRetried")]
+    public static partial void EventRetried(ILogger logger, string shopId, int attempt, string sqlState);
+
     [LoggerMessage(5003, LogLevel.Debug, "Bulk sync of shop {ShopId}: {Phase} took {Elapsed}.", EventName = "BulkSyncPhase")]
     public static partial void BulkSyncPhase(ILogger logger, string shopId, string phase, TimeSpan elapsed);
 }
