@@ -186,13 +186,7 @@ internal sealed partial class DefaultAnalyticsIngestion
         Phase("select changed orders");
         var written = new HashSet<(string, DateTimeOffset, string)>();
         // Written: the changed orders' winners, and the input versions that flagged a stored order paid or refunded.
-        await using (var changed = new NpgsqlCommand(
-            """
-            select order_id, updated_at, snapshot_status from tmp_changed
-            union all
-            select t.order_id, t.updated_at, t.status from tmp_orders t join tmp_flagged f using (order_id)
-             where t.counted or t.status in ('cancelled', 'refunded')
-            """, connection, transaction))
+        await using (var changed = new NpgsqlCommand(Sql("bulk_written_versions.sql"), connection, transaction))
         await using (var reader = await changed.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false))
         {
             while (await reader.ReadAsync(cancellationToken).ConfigureAwait(false))

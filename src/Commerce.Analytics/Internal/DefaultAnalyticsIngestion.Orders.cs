@@ -40,7 +40,7 @@ internal sealed partial class DefaultAnalyticsIngestion
         var paid = Payment.Proves(order.Status);
         var refundAt = Payment.RefundAt(order.Status, order.UpdatedAt);
         await using (var pending = new NpgsqlCommand(
-            $"delete from {_s}.pending_status_changes where shop_id = @shop and order_id = @order returning status, updated_at, {_s}.is_newer(updated_at, status, @at, @status), counted, refunded_at", connection, transaction))
+            Sql("pending_status_take.sql"), connection, transaction))
         {
             pending.Parameters.AddWithValue("shop", order.ShopId);
             pending.Parameters.AddWithValue("order", order.OrderId);

@@ -47,12 +47,7 @@ internal sealed partial class DefaultAnalyticsIngestion
         await using var batch = connections.DataSource.CreateBatch();
         AddAll(batch, EnsureShop(shopId, null));
         batch.BatchCommands.Add(new NpgsqlBatchCommand(
-            $"""
-            insert into {_s}.products as p (shop_id, product_id, deleted, first_seen_at, updated_at, stock_updated_at)
-            values (@shop, @product, true, @at, @at, '-infinity')
-            on conflict (shop_id, product_id) do update set deleted = true, updated_at = excluded.updated_at
-            where p.updated_at < excluded.updated_at
-            """)
+            Sql("product_delete.sql"))
         {
             Parameters = { new("shop", shopId), new("product", productId), new("at", updatedAt.ToUniversalTime()) },
         });
@@ -73,12 +68,7 @@ internal sealed partial class DefaultAnalyticsIngestion
         await using var batch = connections.DataSource.CreateBatch();
         AddAll(batch, EnsureShop(update.ShopId, null));
         batch.BatchCommands.Add(new NpgsqlBatchCommand(
-            $"""
-            insert into {_s}.products as p (shop_id, product_id, stock, first_seen_at, updated_at, stock_updated_at)
-            values (@shop, @product, @stock, @at, '-infinity', @at)
-            on conflict (shop_id, product_id) do update set stock = excluded.stock, stock_updated_at = excluded.stock_updated_at
-            where p.stock_updated_at < excluded.stock_updated_at
-            """)
+            Sql("inventory_upsert.sql"))
         {
             Parameters = { new("shop", update.ShopId), new("product", update.ProductId), new("stock", update.Stock), new("at", update.UpdatedAt.ToUniversalTime()) },
         });
@@ -93,7 +83,7 @@ internal sealed partial class DefaultAnalyticsIngestion
     /// levels reported, whatever their arrival order (SmartShelf counts the days in stock from it).
     /// </summary>
     private NpgsqlBatchCommand StockLevel(string shopId, string productId, int stock, DateTimeOffset at) =>
-        new($"insert into {_s}.stock_levels (shop_id, product_id, at, stock) values (@shop, @product, @at, @stock) on conflict do nothing")
+        new(Sql("stock_level_insert.sql"))
         {
             Parameters = { new("shop", shopId), new("product", productId), new("at", at.ToUniversalTime()), new("stock", stock) },
         };
@@ -103,25 +93,5 @@ internal sealed partial class DefaultAnalyticsIngestion
     /// deleted product recreates it, and its life starts again then.
     /// </summary>
     private string ProductUpsertSql(string source) =>
-        $"""
-        insert into {_s}.products as p (shop_id, product_id, name, sku, category, price, cost, currency, stock, expires_at, lead_time_days,
-                                        deleted, first_seen_at, updated_at, stock_updated_at)
-        {source}
-        on conflict (shop_id, product_id) do update set
-            name = case when p.updated_at < excluded.updated_at then excluded.name else p.name end,
-            sku = case when p.updated_at < excluded.updated_at then excluded.sku else p.sku end,
-            category = case when p.updated_at < excluded.updated_at then excluded.category else p.category end,
-            price = case when p.updated_at < excluded.updated_at then excluded.price else p.price end,
-            cost = case when p.updated_at < excluded.updated_at then excluded.cost else p.cost end,
-            currency = case when p.updated_at < excluded.updated_at then excluded.currency else p.currency end,
-            expires_at = case when p.updated_at < excluded.updated_at then excluded.expires_at else p.expires_at end,
-            lead_time_days = case when p.updated_at < excluded.updated_at then excluded.lead_time_days else p.lead_time_days end,
-            deleted = case when p.updated_at < excluded.updated_at then false else p.deleted end,
-            life_started_at = case when p.deleted and p.updated_at < excluded.updated_at then excluded.updated_at else p.life_started_at end,
-            first_seen_at = least(p.first_seen_at, excluded.first_seen_at),
-            updated_at = greatest(p.updated_at, excluded.updated_at),
-            stock = case when p.stock_updated_at < excluded.stock_updated_at then excluded.stock else p.stock end,
-            stock_updated_at = greatest(p.stock_updated_at, excluded.stock_updated_at)
-        where p.updated_at < excluded.updated_at or p.stock_updated_at < excluded.stock_updated_at
-        """;
+        Sql("product_upsert.sql").Replace("{source}", source, StringComparison.Ordinal);
 }

@@ -47,11 +47,7 @@ internal sealed partial class DefaultAnalyticsIngestion(
     {
         var broken = new List<(string ShopId, string TimeZone)>();
         await using (var command = connections.DataSource.CreateCommand(
-            $"""
-            select @tz in (select name from pg_timezone_names), null, null
-            union all
-            select null, shop_id, time_zone from {_s}.shops where time_zone not in (select name from pg_timezone_names)
-            """))
+            Sql("time_zones_check.sql")))
         {
             command.Parameters.AddWithValue("tz", _options.DefaultTimeZone);
             await using var reader = await command.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
@@ -116,10 +112,7 @@ internal sealed partial class DefaultAnalyticsIngestion(
         await ExecuteAsync(
             connection,
             transaction,
-            $"""
-            insert into {_s}.shops (shop_id, time_zone, currency) values (@shop, @tz, @currency)
-            on conflict (shop_id) do update set time_zone = excluded.time_zone, currency = coalesce(excluded.currency, {_s}.shops.currency)
-            """,
+            Sql("shop_set.sql"),
             cancellationToken,
             ("shop", shopId),
             ("tz", timeZone),
