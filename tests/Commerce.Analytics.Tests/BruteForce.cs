@@ -7,7 +7,7 @@ namespace Commerce.Analytics.Tests;
 /// events of the same second. An order counts when any of its events shows it paid (paid, shipped, completed,
 /// refunded) or it has a refund: its sale is booked on its creation day, each partial refund on its own day, and, when
 /// its status is cancelled or refunded, a full refund of what the partial refunds left on the day of its earliest
-/// cancelled or refunded event. A refunded unit is valued at the lowest price and cost of its product in the order.
+/// cancelled or refunded event not older than its latest other event. A refunded unit is valued at the lowest price and cost of its product in the order.
 /// </summary>
 public sealed class BruteForce(TimeZoneInfo zone, IEnumerable<object> events)
 {
@@ -90,7 +90,9 @@ public sealed class BruteForce(TimeZoneInfo zone, IEnumerable<object> events)
 
             if (IsFullRefund(status))
             {
-                var refundDay = Local(statusEvents[key].Where(e => IsFullRefund(e.Status)).Min(e => e.UpdatedAt));
+                // the earliest cancelled or refunded event not older than the latest other one (same instant: the refund is later)
+                var active = statusEvents[key].Where(e => !IsFullRefund(e.Status)).Select(e => (DateTimeOffset?)e.UpdatedAt).Max();
+                var refundDay = Local(statusEvents[key].Where(e => IsFullRefund(e.Status) && (active is null || e.UpdatedAt >= active)).Min(e => e.UpdatedAt));
                 var partial = orderRefunds.SelectMany(r => r.Lines).GroupBy(l => l.ProductId).ToDictionary(g => g.Key, g => g.Sum(l => l.Quantity));
                 var rest = sold.Select(p => partial.TryGetValue(p.Key, out var q)
                     ? (Product: p.Key, Value: Math.Max(p.Value.Q - q, 0) * p.Value.Price, Cost: Math.Max(p.Value.Q - q, 0) * p.Value.UnitCost, Q: Math.Max(p.Value.Q - q, 0))

@@ -114,6 +114,8 @@ public sealed class HandCheckedTests(PostgresFixture postgres) : IClassFixture<P
         var at = new DateTimeOffset(2026, 6, 1, 12, 0, 0, TimeSpan.Zero);
 
         Assert.Equal(IngestOutcome.Deferred, await h.Ingestion.ChangeOrderStatusAsync(new OrderStatusChange("shop", "o1", OrderStatus.Refunded, at.AddHours(2))));
+        // Older than the kept refund, so its status is not applied; it is kept as evidence (the refund came after a shipment).
+        Assert.Equal(IngestOutcome.Deferred, await h.Ingestion.ChangeOrderStatusAsync(new OrderStatusChange("shop", "o1", OrderStatus.Shipped, at.AddHours(1))));
         Assert.Equal(IngestOutcome.Ignored, await h.Ingestion.ChangeOrderStatusAsync(new OrderStatusChange("shop", "o1", OrderStatus.Shipped, at.AddHours(1))));
         Assert.Equal(IngestOutcome.Applied, await h.Ingestion.UpsertOrderAsync(Order("o1", at, Line(10m))));
 

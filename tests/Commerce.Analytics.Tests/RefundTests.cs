@@ -95,6 +95,29 @@ public sealed class RefundTests(PostgresFixture postgres) : IClassFixture<Postgr
         Assert.Equal((90m, -90m), (await FiguresAsync(h, Day(2))) is var g ? (g.Returns, g.Net) : default);
     }
 
+    [IntegrationTheory(TestServer.Postgres)]
+    [InlineData(false)]
+    [InlineData(true)]
+    public async Task ARefundAfterTheOrderWasPaidAgain_IsBookedOnItsOwnDay_NotOnAnEarlierCancellations(bool reversed)
+    {
+        // Cancelled unpaid on the 2nd, paid on the 3rd, refunded on the 20th: the refund is the 20th's, whatever the arrival order.
+        await using var h = await AnalyticsHarness.CreateAsync(postgres.ConnectionString);
+        object[] events =
+        [
+            Order(OrderStatus.Pending),
+            new OrderStatusChange("shop", "o1", OrderStatus.Cancelled, new DateTimeOffset(2026, 6, 2, 8, 0, 0, TimeSpan.Zero)),
+            new OrderStatusChange("shop", "o1", OrderStatus.Paid, new DateTimeOffset(2026, 6, 3, 8, 0, 0, TimeSpan.Zero)),
+            new OrderStatusChange("shop", "o1", OrderStatus.Refunded, new DateTimeOffset(2026, 6, 20, 8, 0, 0, TimeSpan.Zero)),
+        ];
+        foreach (var e in reversed ? events.Reverse() : events)
+        {
+            await RandomizedEventTests.ApplyAsync(h.Ingestion, e);
+        }
+
+        Assert.Equal(0m, (await FiguresAsync(h, Day(2))).Returns);
+        Assert.Equal((90m, -90m), (await FiguresAsync(h, Day(20))) is var f ? (f.Returns, f.Net) : default);
+    }
+
     [IntegrationFact(TestServer.Postgres)]
     public async Task AnOrderCancelledBeforePayment_NeverCounts()
     {

@@ -29,7 +29,8 @@ internal sealed partial class DefaultAnalyticsIngestion
         if (stored is { SnapshotNewer: false } older)
         {
             // An older version changes nothing, but may still prove the order was paid or date its refund earlier.
-            var merged = await MergeEvidenceAsync(connection, transaction, order.ShopId, order.OrderId, older, Payment.Proves(order.Status), Payment.RefundAt(order.Status, order.UpdatedAt), cancellationToken).ConfigureAwait(false);
+            var merged = await MergeEvidenceAsync(connection, transaction, order.ShopId, order.OrderId, older, Payment.Proves(order.Status),
+                Payment.ActiveAt(order.Status, order.UpdatedAt), Payment.RefundAt(order.Status, order.UpdatedAt), cancellationToken).ConfigureAwait(false);
             return Record("order", merged ? IngestOutcome.Applied : IngestOutcome.Ignored);
         }
 
@@ -38,7 +39,8 @@ internal sealed partial class DefaultAnalyticsIngestion
         var status = stored is { StatusNewer: false } known ? known.Status : order.Status;
         var version = stored is { StatusNewer: false } k ? k.StatusUpdatedAt : order.UpdatedAt;
         var paid = Payment.Proves(order.Status);
-        var refundAt = Payment.RefundAt(order.Status, order.UpdatedAt);
+        DateTimeOffset? pendingActiveAt = null;
+        DateTimeOffset[]? pendingRefundTimes = null;
         await using (var pending = new NpgsqlCommand(
             Sql("pending_status_take.sql"), connection, transaction))
         {
@@ -56,7 +58,8 @@ internal sealed partial class DefaultAnalyticsIngestion
                 }
 
                 paid |= reader.GetBoolean(3);
-                refundAt = Payment.Earliest(refundAt, reader.IsDBNull(4) ? null : reader.GetFieldValue<DateTimeOffset>(4));
+                pendingActiveAt = reader.IsDBNull(4) ? null : reader.GetFieldValue<DateTimeOffset>(4);
+                pendingRefundTimes = reader.IsDBNull(5) ? null : reader.GetFieldValue<DateTimeOffset[]>(5);
             }
         }
 
@@ -85,7 +88,10 @@ internal sealed partial class DefaultAnalyticsIngestion
                 new("shipping", order.Shipping),
                 new("tax", order.Tax),
                 new("platform_fee", order.PlatformFee),
-                new("refunded_at", NpgsqlDbType.TimestampTz) { Value = (object?)refundAt ?? DBNull.Value },
+                Time("active_at", Payment.ActiveAt(order.Status, order.UpdatedAt)),
+                Time("refunded_at", Payment.RefundAt(order.Status, order.UpdatedAt)),
+                Time("pending_active_at", pendingActiveAt),
+                new("pending_refund_times", NpgsqlDbType.Array | NpgsqlDbType.TimestampTz) { Value = (object?)pendingRefundTimes ?? DBNull.Value },
             },
         });
         batch.BatchCommands.Add(new NpgsqlBatchCommand($"delete from {_s}.order_lines where shop_id = @shop and order_id = @order")
@@ -126,30 +132,29 @@ internal sealed partial class DefaultAnalyticsIngestion
     private async Task<IngestOutcome> ChangeOrderStatusOnceAsync(OrderStatusChange change, CancellationToken cancellationToken)
     {
         var paid = Payment.Proves(change.Status);
+        var activeAt = Payment.ActiveAt(change.Status, change.UpdatedAt);
         var refundAt = Payment.RefundAt(change.Status, change.UpdatedAt);
         await using var connection = await connections.DataSource.OpenConnectionAsync(cancellationToken).ConfigureAwait(false);
         await using var transaction = await connection.BeginTransactionAsync(cancellationToken).ConfigureAwait(false);
         var stored = await LockAndReadOrderAsync(connection, transaction, change.ShopId, change.OrderId, null, change.UpdatedAt, change.Status, cancellationToken).ConfigureAwait(false);
         if (stored is null)
         {
-            var kept = await ExecuteAsync(
-                connection,
-                transaction,
-                Sql("pending_status_upsert.sql"),
-                cancellationToken,
-                ("shop", change.ShopId),
-                ("order", change.OrderId),
-                ("status", StatusName(change.Status)),
-                ("counted", paid),
-                ("at", change.UpdatedAt.ToUniversalTime()),
-                ("refunded_at", (object?)refundAt ?? DBNull.Value)).ConfigureAwait(false);
+            await using var keep = new NpgsqlCommand(Sql("pending_status_upsert.sql"), connection, transaction)
+            {
+                Parameters =
+                {
+                    new("shop", change.ShopId), new("order", change.OrderId), new("status", StatusName(change.Status)), new("counted", paid),
+                    new("at", change.UpdatedAt.ToUniversalTime()), Time("active_at", activeAt), Time("refunded_at", refundAt),
+                },
+            };
+            var kept = await keep.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
             await transaction.CommitAsync(cancellationToken).ConfigureAwait(false);
             return Record("order_status", kept > 0 ? IngestOutcome.Deferred : IngestOutcome.Ignored);
         }
 
         if (!stored.Value.StatusNewer)
         {
-            var merged = await MergeEvidenceAsync(connection, transaction, change.ShopId, change.OrderId, stored.Value, paid, refundAt, cancellationToken).ConfigureAwait(false);
+            var merged = await MergeEvidenceAsync(connection, transaction, change.ShopId, change.OrderId, stored.Value, paid, activeAt, refundAt, cancellationToken).ConfigureAwait(false);
             return Record("order_status", merged ? IngestOutcome.Applied : IngestOutcome.Ignored);
         }
 
@@ -164,7 +169,7 @@ internal sealed partial class DefaultAnalyticsIngestion
             Parameters =
             {
                 new("shop", change.ShopId), new("order", change.OrderId), new("status", StatusName(change.Status)), new("counted", paid),
-                new("at", change.UpdatedAt.ToUniversalTime()), new("refunded_at", NpgsqlDbType.TimestampTz) { Value = (object?)refundAt ?? DBNull.Value },
+                new("at", change.UpdatedAt.ToUniversalTime()), Time("active_at", activeAt), Time("refunded_at", refundAt),
             },
         });
         if (stored.Value.Counted || paid)
@@ -220,9 +225,13 @@ internal sealed partial class DefaultAnalyticsIngestion
         await reader.NextResultAsync(cancellationToken).ConfigureAwait(false);
         return await reader.ReadAsync(cancellationToken).ConfigureAwait(false)
             ? new StoredOrder(reader.GetBoolean(0), Enum.Parse<OrderStatus>(reader.GetString(1), ignoreCase: true), reader.GetFieldValue<DateTimeOffset>(2), reader.GetBoolean(3), reader.GetBoolean(4),
-                reader.IsDBNull(5) ? null : reader.GetFieldValue<DateTimeOffset>(5))
+                reader.IsDBNull(5) ? null : reader.GetFieldValue<DateTimeOffset>(5), reader.IsDBNull(6) ? [] : reader.GetFieldValue<DateTimeOffset[]>(6))
             : null;
     }
+
+    /// <summary>A timestamptz parameter, null or not (typed, so SQL can put it in an array).</summary>
+    private static NpgsqlParameter Time(string name, DateTimeOffset? value) =>
+        new(name, NpgsqlDbType.TimestampTz) { Value = (object?)value ?? DBNull.Value };
 
     /// <summary>Adds (1) or subtracts (-1) the order's contribution as it is stored now; nothing for an order never paid.</summary>
     private NpgsqlBatchCommand Contribution(string shopId, string orderId, int sign) =>
@@ -233,7 +242,9 @@ internal sealed partial class DefaultAnalyticsIngestion
 }
 
 /// <summary>
-/// An order as stored (<paramref name="Counted"/>: it was paid; <paramref name="RefundedAt"/>: its earliest full refund), and
-/// whether the event at hand is newer than its snapshot and than its status (<c>is_newer</c>).
+/// An order as stored (<paramref name="Counted"/>: it was paid; <paramref name="ActiveAt"/> and <paramref name="RefundTimes"/>:
+/// its refund evidence, <see cref="Payment"/>), and whether the event at hand is newer than its snapshot and than its
+/// status (<c>is_newer</c>).
 /// </summary>
-internal readonly record struct StoredOrder(bool Counted, OrderStatus Status, DateTimeOffset StatusUpdatedAt, bool SnapshotNewer, bool StatusNewer, DateTimeOffset? RefundedAt);
+internal readonly record struct StoredOrder(
+    bool Counted, OrderStatus Status, DateTimeOffset StatusUpdatedAt, bool SnapshotNewer, bool StatusNewer, DateTimeOffset? ActiveAt, DateTimeOffset[] RefundTimes);

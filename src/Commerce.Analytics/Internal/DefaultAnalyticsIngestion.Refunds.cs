@@ -5,7 +5,7 @@ namespace Commerce.Analytics.Internal;
 
 /// <summary>
 /// Partial refunds (booked as returns on their own day by <c>order_contributions</c>, migration 0006) and the evidence
-/// an older event still carries: that the order was paid, or an earlier full refund. Each changes the order's
+/// an older event still carries: that the order was paid, or when its full refund happened. Each changes the order's
 /// contribution, so it is subtracted before and added after, under the order's lock, in one transaction.
 /// </summary>
 internal sealed partial class DefaultAnalyticsIngestion
@@ -81,9 +81,10 @@ internal sealed partial class DefaultAnalyticsIngestion
     /// answers false when it proves nothing new.
     /// </summary>
     private async Task<bool> MergeEvidenceAsync(
-        NpgsqlConnection connection, NpgsqlTransaction transaction, string shopId, string orderId, StoredOrder stored, bool paid, DateTimeOffset? refundAt, CancellationToken cancellationToken)
+        NpgsqlConnection connection, NpgsqlTransaction transaction, string shopId, string orderId, StoredOrder stored, bool paid,
+        DateTimeOffset? activeAt, DateTimeOffset? refundAt, CancellationToken cancellationToken)
     {
-        if (!Payment.Changes(stored.Counted, stored.RefundedAt, paid, refundAt))
+        if (!Payment.Changes(stored, paid, activeAt, refundAt))
         {
             await transaction.RollbackAsync(cancellationToken).ConfigureAwait(false);
             return false;
@@ -99,8 +100,7 @@ internal sealed partial class DefaultAnalyticsIngestion
         {
             Parameters =
             {
-                new("shop", shopId), new("order", orderId), new("counted", paid),
-                new("refunded_at", NpgsqlDbType.TimestampTz) { Value = (object?)refundAt ?? DBNull.Value },
+                new("shop", shopId), new("order", orderId), new("counted", paid), Time("active_at", activeAt), Time("refunded_at", refundAt),
             },
         });
         batch.BatchCommands.Add(Contribution(shopId, orderId, 1));

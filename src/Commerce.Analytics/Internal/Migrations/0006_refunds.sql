@@ -5,15 +5,30 @@
 --
 -- orders.counted now means "was paid": true once any event of the order shows it paid (paid, shipped, completed,
 -- refunded) or a refund of it arrives, whatever the order the events arrive in, and never false again.
--- orders.refunded_at is the earliest cancelled or refunded event seen: the day of a full refund, while the status is
--- one of those two. Both are kept the same way for a status change waiting for its order.
+-- orders.refunded_at dates a full refund, while the status is cancelled or refunded: the earliest cancelled or refunded
+-- event at or after the latest other event (active_at: pending, paid, shipped, completed), from the times of every
+-- cancelled or refunded event seen (refund_times), whatever their arrival order (full_refund_at). All three are kept
+-- the same way for a status change waiting for its order.
 
-alter table {schema}.orders add column refunded_at timestamptz null;
-alter table {schema}.pending_status_changes add column refunded_at timestamptz null;
+alter table {schema}.orders add column refunded_at timestamptz null, add column active_at timestamptz null,
+    add column refund_times timestamptz[] null;
+alter table {schema}.pending_status_changes add column refunded_at timestamptz null, add column active_at timestamptz null,
+    add column refund_times timestamptz[] null;
 update {schema}.orders set counted = true where status = 'refunded';
-update {schema}.orders set refunded_at = status_updated_at where status in ('cancelled', 'refunded');
+update {schema}.orders set refunded_at = status_updated_at, refund_times = array[status_updated_at] where status in ('cancelled', 'refunded');
 update {schema}.pending_status_changes set counted = true where status = 'refunded';
-update {schema}.pending_status_changes set refunded_at = updated_at where status in ('cancelled', 'refunded');
+update {schema}.pending_status_changes set refunded_at = updated_at, refund_times = array[updated_at] where status in ('cancelled', 'refunded');
+
+-- The union of two sets of event times (sorted, without nulls or duplicates; null when empty).
+create function {schema}.times_add(a timestamptz[], b timestamptz[]) returns timestamptz[]
+language sql immutable parallel safe
+return (select array_agg(distinct t order by t) from unnest(coalesce(a, '{}') || coalesce(b, '{}')) as x(t) where t is not null);
+
+-- When a full refund happened: the earliest cancelled or refunded event not older than the latest other event (at the
+-- same instant the refund is the later stage: is_newer).
+create function {schema}.full_refund_at(refund_times timestamptz[], active_at timestamptz) returns timestamptz
+language sql immutable parallel safe
+return (select min(t) from unnest(refund_times) as x(t) where active_at is null or t >= active_at);
 
 create table {schema}.order_refunds (
     shop_id text not null,

@@ -2,14 +2,15 @@
 -- old lines deleted, and the evidence of the flagged ones stored.
 delete from {schema}.pending_status_changes p using tmp_changed c where p.shop_id = @shop and p.order_id = c.order_id;
 insert into {schema}.orders (shop_id, order_id, platform, status, counted, currency, created_at, updated_at, status_updated_at, snapshot_status,
-                         discount, shipping, tax, platform_fee, refunded_at)
+                         discount, shipping, tax, platform_fee, active_at, refund_times, refunded_at)
 select @shop, order_id, platform, status, counted, currency, created_at, updated_at, status_updated_at, snapshot_status,
-       discount, shipping, tax, platform_fee, refunded_at from tmp_changed
+       discount, shipping, tax, platform_fee, active_at, refund_times, refunded_at from tmp_changed
 on conflict (shop_id, order_id) do update
    set platform = excluded.platform, status = excluded.status, counted = excluded.counted,
        currency = excluded.currency, created_at = excluded.created_at, updated_at = excluded.updated_at,
        status_updated_at = excluded.status_updated_at, snapshot_status = excluded.snapshot_status,
        discount = excluded.discount, shipping = excluded.shipping, tax = excluded.tax, platform_fee = excluded.platform_fee,
-       refunded_at = excluded.refunded_at;
-update {schema}.orders o set counted = f.counted, refunded_at = f.refunded_at from tmp_flagged f where o.shop_id = @shop and o.order_id = f.order_id;
+       active_at = excluded.active_at, refund_times = excluded.refund_times, refunded_at = excluded.refunded_at;
+update {schema}.orders o set counted = f.counted, active_at = f.active_at, refund_times = f.refund_times, refunded_at = f.refunded_at
+  from tmp_flagged f where o.shop_id = @shop and o.order_id = f.order_id;
 delete from {schema}.order_lines l using tmp_changed c where l.shop_id = @shop and l.order_id = c.order_id;
