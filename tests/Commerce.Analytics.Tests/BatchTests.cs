@@ -34,6 +34,24 @@ public sealed class BatchTests(PostgresFixture postgres) : IClassFixture<Postgre
     }
 
     [IntegrationFact(TestServer.Postgres)]
+    public async Task OlderCopiesInABatch_AreAppliedOnlyWhenTheyTellSomethingNew_AsOneAtATime()
+    {
+        // Stored: paid at +10 min. The batch's older copies: paid at +2 (nothing new) and cancelled at +5 (a refund time).
+        OrderSnapshot[] older = [Order(1, minutes: 2), Order(1, OrderStatus.Cancelled, minutes: 5)];
+        var outcomes = new List<IReadOnlyList<IngestOutcome>>();
+        foreach (var others in new[] { 20, 0 })   // the set-based path, then one at a time
+        {
+            await using var h = await AnalyticsHarness.CreateAsync(postgres.ConnectionString);
+            await h.Ingestion.UpsertOrderAsync(Order(1, minutes: 10));
+            var all = await h.Ingestion.UpsertOrdersAsync("hot", [.. older, .. Enumerable.Range(100, others).Select(i => Order(i))]);
+            outcomes.Add(all.Take(2).ToList());
+        }
+
+        Assert.Equal([IngestOutcome.Ignored, IngestOutcome.Applied], outcomes[0]);
+        Assert.Equal(outcomes[1], outcomes[0]);
+    }
+
+    [IntegrationFact(TestServer.Postgres)]
     public async Task RacingBatchesFromTwoInstances_NeitherDeadlockNorLoseOrDoubleAnOrder()
     {
         await using var a = await AnalyticsHarness.CreateAsync(postgres.ConnectionString);

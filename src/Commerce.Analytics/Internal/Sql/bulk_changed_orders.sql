@@ -33,7 +33,8 @@ select w.order_id, w.platform,
  where o.order_id is null or {schema}.is_newer(w.updated_at, w.status, o.updated_at, o.snapshot_status);
 -- Stored orders whose input versions are all older, but which prove the order paid or tell more about its full refund.
 create temporary table tmp_flagged on commit drop as
-select o.order_id, o.created_at, o.refunded_at as old_refunded_at, o.counted or e.paid as counted,
+select o.order_id, o.created_at, o.refunded_at as old_refunded_at, o.counted as old_counted, o.active_at as old_active_at,
+       o.refund_times as old_refund_times, o.counted or e.paid as counted,
        greatest(o.active_at, e.active_at) as active_at, {schema}.times_add(o.refund_times, e.refund_times) as refund_times,
        {schema}.full_refund_at({schema}.times_add(o.refund_times, e.refund_times), greatest(o.active_at, e.active_at)) as refunded_at
   from (select order_id, bool_or(counted) as paid, max(updated_at) filter (where status not in ('cancelled', 'refunded')) as active_at,
