@@ -19,16 +19,19 @@ update {schema}.orders set refunded_at = status_updated_at, refund_times = array
 update {schema}.pending_status_changes set counted = true where status = 'refunded';
 update {schema}.pending_status_changes set refunded_at = updated_at, refund_times = array[updated_at] where status in ('cancelled', 'refunded');
 
--- The union of two sets of event times (sorted, without nulls or duplicates; null when empty).
+-- The union of two sets of event times (sorted, without nulls or duplicates; null when empty). Adding nothing to a set
+-- (the usual case: most orders have no refund) costs no sub-query.
 create function {schema}.times_add(a timestamptz[], b timestamptz[]) returns timestamptz[]
 language sql immutable parallel safe
-return (select array_agg(distinct t order by t) from unnest(coalesce(a, '{}') || coalesce(b, '{}')) as x(t) where t is not null);
+return case when b is null then a
+            else (select array_agg(distinct t order by t) from unnest(coalesce(a, '{}') || b) as x(t) where t is not null) end;
 
 -- When a full refund happened: the earliest cancelled or refunded event not older than the latest other event (at the
 -- same instant the refund is the later stage: is_newer).
 create function {schema}.full_refund_at(refund_times timestamptz[], active_at timestamptz) returns timestamptz
 language sql immutable parallel safe
-return (select min(t) from unnest(refund_times) as x(t) where active_at is null or t >= active_at);
+return case when refund_times is null then null
+            else (select min(t) from unnest(refund_times) as x(t) where active_at is null or t >= active_at) end;
 
 create table {schema}.order_refunds (
     shop_id text not null,

@@ -7,7 +7,7 @@ with winners as (
      order by order_id, updated_at desc, {schema}.status_rank(status) desc),
 evidence as (
     select order_id, bool_or(counted) as paid, max(updated_at) filter (where status not in ('cancelled', 'refunded')) as active_at,
-           {schema}.times_add(array_agg(updated_at) filter (where status in ('cancelled', 'refunded')), null) as refund_times
+           array_agg(distinct updated_at order by updated_at) filter (where status in ('cancelled', 'refunded')) as refund_times
       from tmp_orders group by order_id),
 merged as (
     select e.order_id, e.paid, greatest(e.active_at, p.active_at, o.active_at) as active_at,
@@ -38,7 +38,7 @@ select o.order_id, o.created_at, o.refunded_at as old_refunded_at, o.counted as 
        greatest(o.active_at, e.active_at) as active_at, {schema}.times_add(o.refund_times, e.refund_times) as refund_times,
        {schema}.full_refund_at({schema}.times_add(o.refund_times, e.refund_times), greatest(o.active_at, e.active_at)) as refunded_at
   from (select order_id, bool_or(counted) as paid, max(updated_at) filter (where status not in ('cancelled', 'refunded')) as active_at,
-               {schema}.times_add(array_agg(updated_at) filter (where status in ('cancelled', 'refunded')), null) as refund_times
+               array_agg(distinct updated_at order by updated_at) filter (where status in ('cancelled', 'refunded')) as refund_times
           from tmp_orders group by order_id) e
   join {schema}.orders o on o.shop_id = @shop and o.order_id = e.order_id
  where not exists (select 1 from tmp_changed c where c.order_id = e.order_id)

@@ -6,8 +6,8 @@ insert into {schema}.orders as t (shop_id, order_id, platform, status, counted, 
 values (@shop, @order, @platform, @status,
         @counted or exists (select 1 from {schema}.order_refunds r where r.shop_id = @shop and r.order_id = @order),
         @currency, @created, @updated, @status_updated, @snapshot_status, @discount, @shipping, @tax, @platform_fee,
-        greatest(@active_at, @pending_active_at), {schema}.times_add(array[@refunded_at], @pending_refund_times),
-        {schema}.full_refund_at({schema}.times_add(array[@refunded_at], @pending_refund_times), greatest(@active_at, @pending_active_at)))
+        greatest(@active_at, @pending_active_at), {schema}.times_add(@pending_refund_times, array[@refunded_at]),
+        {schema}.full_refund_at({schema}.times_add(@pending_refund_times, array[@refunded_at]), greatest(@active_at, @pending_active_at)))
 on conflict (shop_id, order_id) do update
    set platform = excluded.platform, status = excluded.status, counted = t.counted or excluded.counted,
        currency = excluded.currency, created_at = excluded.created_at, updated_at = excluded.updated_at,

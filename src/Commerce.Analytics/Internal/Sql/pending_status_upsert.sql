@@ -1,7 +1,7 @@
 -- Keeps a status change of an order not seen yet: its status if newer than one kept before (is_newer), and in any
 -- case its evidence (paid; when a full refund happened: migration 0006). No row changes when it adds nothing.
 insert into {schema}.pending_status_changes as p (shop_id, order_id, status, counted, updated_at, active_at, refund_times)
-values (@shop, @order, @status, @counted, @at, @active_at, {schema}.times_add(array[@refunded_at], null))
+values (@shop, @order, @status, @counted, @at, @active_at, {schema}.times_add(null, array[@refunded_at]))
 on conflict (shop_id, order_id) do update
    set status = case when {schema}.is_newer(excluded.updated_at, excluded.status, p.updated_at, p.status) then excluded.status else p.status end,
        updated_at = case when {schema}.is_newer(excluded.updated_at, excluded.status, p.updated_at, p.status) then excluded.updated_at else p.updated_at end,
