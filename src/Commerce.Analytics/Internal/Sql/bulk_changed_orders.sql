@@ -7,27 +7,23 @@ with winners as (
      order by order_id, updated_at desc, {schema}.status_rank(status) desc),
 evidence as (
     select order_id, bool_or(counted) as paid, max(updated_at) filter (where status not in ('cancelled', 'refunded')) as active_at,
-           array_agg(distinct updated_at order by updated_at) filter (where status in ('cancelled', 'refunded')) as refund_times
-      from tmp_orders group by order_id),
-merged as (
-    select e.order_id, e.paid, greatest(e.active_at, p.active_at, o.active_at) as active_at,
-           {schema}.times_add({schema}.times_add(e.refund_times, p.refund_times), o.refund_times) as refund_times
-      from evidence e
-      left join {schema}.orders o on o.shop_id = @shop and o.order_id = e.order_id
-      left join {schema}.pending_status_changes p on p.shop_id = @shop and p.order_id = e.order_id)
+           {schema}.times_add(null, array_agg(updated_at) filter (where status in ('cancelled', 'refunded'))) as refund_times
+      from tmp_orders group by order_id)
 select w.order_id, w.platform,
        case when {schema}.is_newer(p.updated_at, p.status, w.updated_at, w.status) then p.status
             when {schema}.is_newer(o.status_updated_at, o.status, w.updated_at, w.status) then o.status
             else w.status end as status,
        e.paid or coalesce(p.counted, false) or coalesce(o.counted, false)
            or exists (select 1 from {schema}.order_refunds r where r.shop_id = @shop and r.order_id = w.order_id) as counted,
-       m.active_at, m.refund_times, {schema}.full_refund_at(m.refund_times, m.active_at) as refunded_at,
+       greatest(e.active_at, p.active_at, o.active_at) as active_at,
+       {schema}.times_add({schema}.times_add(e.refund_times, p.refund_times), o.refund_times) as refund_times,
+       {schema}.full_refund_at({schema}.times_add({schema}.times_add(e.refund_times, p.refund_times), o.refund_times),
+                               greatest(e.active_at, p.active_at, o.active_at)) as refunded_at,
        w.currency, w.created_at, w.updated_at, w.discount, w.shipping, w.tax, w.platform_fee,
        greatest(w.updated_at, p.updated_at, o.status_updated_at) as status_updated_at,
        w.lines_version, w.status as snapshot_status, o.created_at as old_created_at, o.refunded_at as old_refunded_at
   from winners w
   join evidence e on e.order_id = w.order_id
-  join merged m on m.order_id = w.order_id
   left join {schema}.orders o on o.shop_id = @shop and o.order_id = w.order_id
   left join {schema}.pending_status_changes p on p.shop_id = @shop and p.order_id = w.order_id
  where o.order_id is null or {schema}.is_newer(w.updated_at, w.status, o.updated_at, o.snapshot_status);
@@ -38,7 +34,7 @@ select o.order_id, o.created_at, o.refunded_at as old_refunded_at, o.counted as 
        greatest(o.active_at, e.active_at) as active_at, {schema}.times_add(o.refund_times, e.refund_times) as refund_times,
        {schema}.full_refund_at({schema}.times_add(o.refund_times, e.refund_times), greatest(o.active_at, e.active_at)) as refunded_at
   from (select order_id, bool_or(counted) as paid, max(updated_at) filter (where status not in ('cancelled', 'refunded')) as active_at,
-               array_agg(distinct updated_at order by updated_at) filter (where status in ('cancelled', 'refunded')) as refund_times
+               {schema}.times_add(null, array_agg(updated_at) filter (where status in ('cancelled', 'refunded'))) as refund_times
           from tmp_orders group by order_id) e
   join {schema}.orders o on o.shop_id = @shop and o.order_id = e.order_id
  where not exists (select 1 from tmp_changed c where c.order_id = e.order_id)
