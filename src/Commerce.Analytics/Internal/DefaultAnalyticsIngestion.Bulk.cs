@@ -240,7 +240,7 @@ internal sealed partial class DefaultAnalyticsIngestion
 
             foreach (var (from, to) in Runs(days))
             {
-                await ExecuteAsync(connection, transaction, $"select {_s}.rebuild_summaries(@shop, @from, @to)", cancellationToken, ("shop", shopId), ("from", from), ("to", to)).ConfigureAwait(false);
+                await RebuildDaysAsync(connection, transaction, shopId, from, to, cancellationToken).ConfigureAwait(false);
             }
         }
 

@@ -109,6 +109,9 @@ internal sealed partial class DefaultAnalyticsIngestion
         return true;
     }
 
-    private Task<int> ContributeAsync(NpgsqlConnection connection, NpgsqlTransaction transaction, string shopId, string orderId, int sign, CancellationToken cancellationToken) =>
-        ExecuteAsync(connection, transaction, $"select {_s}.apply_orders_contribution(@shop, array[@order], @sign) from {_s}.orders where shop_id = @shop and order_id = @order and counted", cancellationToken, ("shop", shopId), ("order", orderId), ("sign", sign));
+    private async Task ContributeAsync(NpgsqlConnection connection, NpgsqlTransaction transaction, string shopId, string orderId, int sign, CancellationToken cancellationToken)
+    {
+        await using var batch = new NpgsqlBatch(connection, transaction) { BatchCommands = { Contribution(shopId, orderId, sign) } };
+        await batch.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
+    }
 }

@@ -120,7 +120,7 @@ internal sealed partial class DefaultAnalyticsIngestion(
         if (previous is not null && previous != timeZone)
         {
             // Days are local: every summary of the shop is recomputed under the new time zone.
-            await ExecuteAsync(connection, transaction, $"select {_s}.rebuild_shop(@shop)", cancellationToken, ("shop", shopId)).ConfigureAwait(false);
+            await UnboundedAsync(connection, transaction, $"select {_s}.rebuild_shop(@shop)", cancellationToken, ("shop", shopId)).ConfigureAwait(false);
             Log.TimeZoneChanged(logger, shopId, timeZone);
         }
 
@@ -176,30 +176,38 @@ internal sealed partial class DefaultAnalyticsIngestion(
         return activity;
     }
 
+    /// <summary>Recomputes a shop's summaries for local days [from, to].</summary>
+    private Task<int> RebuildDaysAsync(NpgsqlConnection connection, NpgsqlTransaction transaction, string shopId, DateOnly from, DateOnly to, CancellationToken cancellationToken) =>
+        UnboundedAsync(connection, transaction, $"select {_s}.rebuild_summaries(@shop, @from, @to)", cancellationToken, ("shop", shopId), ("from", from), ("to", to));
+
     private static async Task<int> ExecuteAsync(NpgsqlConnection connection, NpgsqlTransaction transaction, string sql, CancellationToken cancellationToken, params (string Name, object Value)[] parameters)
     {
-        await using var command = new NpgsqlCommand(sql, connection, transaction);
-        if (sql.Contains("rebuild_s", StringComparison.Ordinal))
-        {
-            command.CommandTimeout = 0;   // a rebuild reads a shop's whole history: as long as it takes (the token still cancels it)
-        }
+        await using var command = Command(connection, transaction, sql, parameters);
+        return await command.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
+    }
 
+    /// <summary>A rebuild reads a shop's whole history: no command timeout (the token still cancels it).</summary>
+    private static async Task<int> UnboundedAsync(NpgsqlConnection connection, NpgsqlTransaction transaction, string sql, CancellationToken cancellationToken, params (string Name, object Value)[] parameters)
+    {
+        await using var command = Command(connection, transaction, sql, parameters);
+        command.CommandTimeout = 0;
+        return await command.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
+    }
+
+    private static NpgsqlCommand Command(NpgsqlConnection connection, NpgsqlTransaction transaction, string sql, (string Name, object Value)[] parameters)
+    {
+        var command = new NpgsqlCommand(sql, connection, transaction);
         foreach (var (name, value) in parameters)
         {
             command.Parameters.AddWithValue(name, value);
         }
 
-        return await command.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
+        return command;
     }
 
     private static async Task<T?> ScalarAsync<T>(NpgsqlConnection connection, NpgsqlTransaction transaction, string sql, CancellationToken cancellationToken, params (string Name, object Value)[] parameters)
     {
-        await using var command = new NpgsqlCommand(sql, connection, transaction);
-        foreach (var (name, value) in parameters)
-        {
-            command.Parameters.AddWithValue(name, value);
-        }
-
+        await using var command = Command(connection, transaction, sql, parameters);
         var result = await command.ExecuteScalarAsync(cancellationToken).ConfigureAwait(false);
         return result is DBNull or null ? default : (T)result;
     }

@@ -279,3 +279,6 @@ $$;
 -- Refunded orders left every report before; now they stay sales on their day and give back on the refund's. (A shop
 -- whose time zone PostgreSQL refuses is rebuilt when MigrateAsync repairs it.)
 select {schema}.rebuild_shop(shop_id) from {schema}.shops where time_zone in (select name from pg_timezone_names);
+
+-- The one-order wrapper of migration 0005 is no longer called: every caller passes an array to apply_orders_contribution.
+drop function {schema}.apply_order_contribution(text, text, int);
