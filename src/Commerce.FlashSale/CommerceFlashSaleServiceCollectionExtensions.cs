@@ -56,6 +56,8 @@ public static class CommerceFlashSaleServiceCollectionExtensions
         services.TryAddSingleton(sp => new FlashSaleKeys(Options(sp).KeyPrefix));
         services.TryAddSingleton(sp => new FlashSaleSql(Options(sp).Schema));
         services.TryAddSingleton<SaleClock>();
+        services.TryAddSingleton<SaleBuckets>();
+        services.TryAddSingleton<SplitStock>();
         services.TryAddSingleton<PostgresSaleStore>();
         services.TryAddSingleton<PostgresReservationStore>();
         services.TryAddSingleton<ConfirmationWriter>();

@@ -20,4 +20,12 @@ public sealed record FlashSaleDefinition
 
     /// <summary>The products on sale (at least one, distinct product ids).</summary>
     public required IReadOnlyList<FlashSaleItemDefinition> Items { get; init; }
+
+    /// <summary>
+    /// How many Redis Cluster slots the sale's stock is split over (1-16; 1, the default, keeps the whole sale in one slot).
+    /// With K buckets each shopper is served by one of them (by a hash of the user id), so K primaries share a single hot
+    /// item; units move between buckets when one runs dry, so "sold out" still means the item as a whole is. Fixed at
+    /// creation. See the README's "One hot item across shards".
+    /// </summary>
+    public int Buckets { get; init; } = 1;
 }

@@ -259,7 +259,7 @@ public sealed class RecoveryTests(PostgresFixture postgres) : IClassFixture<Post
         Assert.True(await h.Maintenance.RebuildAsync(sale.Id, force: true));
         var store = h.Services.GetRequiredService<PostgresReservationStore>();
 
-        Assert.Equal(FenceOutcome.Fenced, await store.ApplyAsync(sale.Id, epoch: 1, [staleChange], 99, default));
+        Assert.Equal(FenceOutcome.Fenced, await store.ApplyAsync(sale.Id, bucket: 0, epoch: 1, [staleChange], 99, default));
         Assert.Equal("reserved", await StateInPostgresAsync(name, sale.Id, "alice", held.Id)); // the stale write did not land
         Assert.Equal(ReservationOutcome.Confirmed, (await h.Sales.ConfirmAsync(sale.Id, held.Id, "alice")).Outcome);
     }

@@ -13,27 +13,27 @@ internal sealed class ConfirmationWriter : IAsyncDisposable
     private const int MaxBatch = 500;
     private const int Flushers = 4;
 
-    private readonly GroupCommitter<Pending, (Guid SaleId, long Epoch), FenceOutcome> _committer;
+    private readonly GroupCommitter<Pending, (Guid SaleId, int Bucket, long Epoch), FenceOutcome> _committer;
 
     public ConfirmationWriter(PostgresReservationStore store)
     {
-        _committer = new GroupCommitter<Pending, (Guid SaleId, long Epoch), FenceOutcome>(
+        _committer = new GroupCommitter<Pending, (Guid SaleId, int Bucket, long Epoch), FenceOutcome>(
             async (key, group) =>
             {
-                var outcome = await store.RecordConfirmationsAsync(key.SaleId, key.Epoch, group.Select(p => p.Confirmation).ToList(), CancellationToken.None).ConfigureAwait(false);
+                var outcome = await store.RecordConfirmationsAsync(key.SaleId, key.Bucket, key.Epoch, group.Select(p => p.Confirmation).ToList(), CancellationToken.None).ConfigureAwait(false);
                 return Enumerable.Repeat(outcome, group.Count).ToArray();
             },
-            static p => (p.SaleId, p.Epoch),
+            static p => (p.SaleId, p.Bucket, p.Epoch),
             PostgresErrors.IsAboutTheData,
             MaxBatch,
             Flushers);
     }
 
     /// <summary>Writes one confirmation; completes once it is committed (or fenced off, or refused).</summary>
-    public Task<FenceOutcome> WriteAsync(Guid saleId, long epoch, ReservationChange confirmation, CancellationToken cancellationToken) =>
-        _committer.WriteAsync(new Pending(saleId, epoch, confirmation), cancellationToken); // the caller may stop waiting; the write goes on
+    public Task<FenceOutcome> WriteAsync(Guid saleId, int bucket, long epoch, ReservationChange confirmation, CancellationToken cancellationToken) =>
+        _committer.WriteAsync(new Pending(saleId, bucket, epoch, confirmation), cancellationToken); // the caller may stop waiting; the write goes on
 
     public ValueTask DisposeAsync() => _committer.DisposeAsync();
 
-    private sealed record Pending(Guid SaleId, long Epoch, ReservationChange Confirmation);
+    private sealed record Pending(Guid SaleId, int Bucket, long Epoch, ReservationChange Confirmation);
 }

@@ -29,7 +29,14 @@ internal sealed partial class DefaultFlashSaleService
 
         var epoch = existing is null ? 1 : (await _sales.LoadAsync(id, cancellationToken).ConfigureAwait(false))?.Epoch ?? 1;
         var db = await _connections.RedisAsync().ConfigureAwait(false);
-        await RedisErrors.RunAsync(() => db.ScriptEvaluateAsync(FlashSaleScripts.Create, _keys.For(id), DefinitionArgs([], definition, epoch))).ConfigureAwait(false);
+        var count = (existing ?? definition).Buckets;
+        // Bucket 0 last: it records the bucket count, so no shopper is sent to a bucket not yet created.
+        foreach (var bucket in Enumerable.Range(0, count).Reverse())
+        {
+            await RedisErrors.RunAsync(() => db.ScriptEvaluateAsync(FlashSaleScripts.Create, _keys.For(id, bucket, count), DefinitionArgs([], definition, epoch, bucket, count))).ConfigureAwait(false);
+        }
+
+        _buckets.Remember(id, count);
         _registry.Invalidate();
         if (existing is null)
         {
@@ -50,6 +57,15 @@ internal sealed partial class DefaultFlashSaleService
             return SaleChangeOutcome.NotFound;
         }
 
+        var count = stored.Definition.Buckets;
+        if (definition.Buckets != count)
+        {
+            throw new FlashSaleDefinitionException(new Dictionary<string, string[]>
+            {
+                ["buckets"] = [$"A sale's bucket count is fixed at creation (this sale has {count})."],
+            });
+        }
+
         NpgsqlTransaction transaction;
         try
         {
@@ -64,8 +80,8 @@ internal sealed partial class DefaultFlashSaleService
         try
         {
             var db = await _connections.RedisAsync().ConfigureAwait(false);
-            var result = await RedisErrors.RunAsync(() => db.ScriptEvaluateAsync(FlashSaleScripts.Update, _keys.For(saleId), DefinitionArgs([_clock.Now()], definition, 0))).ConfigureAwait(false);
-            var outcome = (string?)result switch
+            var result = await UpdateBucketsAsync(db, saleId, definition, count).ConfigureAwait(false);
+            var outcome = result switch
             {
                 "updated" => SaleChangeOutcome.Done,
                 "not_found" => SaleChangeOutcome.NotFound,
@@ -86,7 +102,7 @@ internal sealed partial class DefaultFlashSaleService
             catch (NpgsqlException e)
             {
                 // Redis has the new definition, PostgreSQL does not: put the old one back in Redis.
-                await RedisErrors.RunAsync(() => db.ScriptEvaluateAsync(FlashSaleScripts.Update, _keys.For(saleId), DefinitionArgs([_clock.Now()], stored.Definition, 0))).ConfigureAwait(false);
+                await UpdateBucketsAsync(db, saleId, stored.Definition, count).ConfigureAwait(false);
                 throw new FlashSaleUnavailableException($"PostgreSQL could not store the update of sale {saleId}; the sale is unchanged. ({e.Message})", e);
             }
 
@@ -102,7 +118,14 @@ internal sealed partial class DefaultFlashSaleService
     public async Task<SaleChangeOutcome> CancelSaleAsync(Guid saleId, CancellationToken cancellationToken = default)
     {
         var db = await _connections.RedisAsync().ConfigureAwait(false);
-        var result = await RedisErrors.RunAsync(() => db.ScriptEvaluateAsync(FlashSaleScripts.Cancel, _keys.For(saleId), [_clock.Now()]), "cancel", null).ConfigureAwait(false);
+        var count = await _buckets.CountAsync(saleId).ConfigureAwait(false);
+        // The other buckets first, bucket 0 (which records the cancellation) last: its answer is the outcome.
+        RedisResult result = RedisResult.Create(RedisValue.Null);
+        foreach (var bucket in Enumerable.Range(0, count).Reverse())
+        {
+            result = await RedisErrors.RunAsync(() => db.ScriptEvaluateAsync(FlashSaleScripts.Cancel, _keys.For(saleId, bucket, count), [_clock.Now()]), "cancel", null).ConfigureAwait(false);
+        }
+
         var outcome = (string?)result switch
         {
             "cancelled" => SaleChangeOutcome.Done,
@@ -122,7 +145,16 @@ internal sealed partial class DefaultFlashSaleService
     public async Task<FlashSaleSnapshot?> GetSaleAsync(Guid saleId, CancellationToken cancellationToken = default)
     {
         var db = await _connections.RedisAsync().ConfigureAwait(false);
-        var (snapshot, recovering) = SaleReadReply.Decode(await RedisErrors.RunAsync(() => db.ScriptEvaluateAsync(FlashSaleScripts.Read, _keys.For(saleId), [_clock.Now()])).ConfigureAwait(false), saleId);
+        var count = await _buckets.CountAsync(saleId).ConfigureAwait(false);
+        var read = await RedisErrors.RunAsync(() => db.ScriptEvaluateAsync(FlashSaleScripts.Read, _keys.For(saleId), [_clock.Now()])).ConfigureAwait(false);
+        var others = new List<HashEntry[]>();
+        for (var bucket = 1; bucket < count; bucket++)
+        {
+            var keys = _keys.For(saleId, bucket, count);
+            others.Add(await RedisErrors.RunAsync(() => db.HashGetAllAsync(keys[1])).ConfigureAwait(false));
+        }
+
+        var (snapshot, recovering) = SaleReadReply.Decode(read, saleId, others);
         if (snapshot is null && (recovering || await _recovery.OnMissingAsync(saleId, cancellationToken).ConfigureAwait(false)))
         {
             throw new FlashSaleUnavailableException($"Flash sale {saleId} is being recovered from PostgreSQL; try again shortly.");
@@ -151,8 +183,28 @@ internal sealed partial class DefaultFlashSaleService
         return sales;
     }
 
-    /// <summary>The definition as script arguments: window, [shop,] name, expiry, [epoch,] then each item.</summary>
-    private RedisValue[] DefinitionArgs(RedisValue[] head, FlashSaleDefinition definition, long epoch)
+    /// <summary>Updates every bucket, bucket 0 first; the first answer other than "updated" stops it and is returned.</summary>
+    private async Task<string?> UpdateBucketsAsync(IDatabase db, Guid saleId, FlashSaleDefinition definition, int count)
+    {
+        string? result = null;
+        for (var bucket = 0; bucket < count && result is null or "updated"; bucket++)
+        {
+            var keys = _keys.For(saleId, bucket, count);
+            var args = DefinitionArgs([_clock.Now()], definition, 0, bucket, count);
+            result = (string?)await RedisErrors.RunAsync(() => db.ScriptEvaluateAsync(FlashSaleScripts.Update, keys, args)).ConfigureAwait(false);
+        }
+
+        return result;
+    }
+
+    /// <summary>A bucket's share of an item's stock: an even split, the remainder to the first buckets.</summary>
+    internal static int Share(int stock, int bucket, int count) => (stock / count) + (bucket < stock % count ? 1 : 0);
+
+    /// <summary>
+    /// The definition as script arguments for one bucket: window, [shop,] name, expiry, [epoch, bucket, buckets,] then
+    /// each item with the bucket's share of its stock and the total.
+    /// </summary>
+    private RedisValue[] DefinitionArgs(RedisValue[] head, FlashSaleDefinition definition, long epoch, int bucket, int count)
     {
         var create = head.Length == 0;
         var args = new List<RedisValue>(head)
@@ -170,21 +222,24 @@ internal sealed partial class DefaultFlashSaleService
         if (create)
         {
             args.Add(epoch);
+            args.Add(bucket);
+            args.Add(count);
         }
 
         foreach (var item in definition.Items)
         {
             args.Add(item.ProductId);
-            args.Add(item.Stock);
+            args.Add(Share(item.Stock, bucket, count));
             args.Add(item.Price.ToString(CultureInfo.InvariantCulture));
             args.Add(item.PerUserLimit);
+            args.Add(item.Stock);
         }
 
         return args.ToArray();
     }
 
     private static bool SameDefinition(FlashSaleDefinition a, FlashSaleDefinition b) =>
-        a.ShopId == b.ShopId && a.Name == b.Name
+        a.ShopId == b.ShopId && a.Name == b.Name && a.Buckets == b.Buckets
         && a.StartsAt.ToUnixTimeMilliseconds() == b.StartsAt.ToUnixTimeMilliseconds()
         && a.EndsAt.ToUnixTimeMilliseconds() == b.EndsAt.ToUnixTimeMilliseconds()
         && a.Items.OrderBy(i => i.ProductId, StringComparer.Ordinal).SequenceEqual(b.Items.OrderBy(i => i.ProductId, StringComparer.Ordinal));

@@ -24,6 +24,8 @@ internal sealed partial class DefaultFlashSaleService : IFlashSaleService
     private readonly ActiveSaleRegistry _registry;
     private readonly SaleClock _clock;
     private readonly SoldOutMemory _soldOut;
+    private readonly SaleBuckets _buckets;
+    private readonly SplitStock _split;
     private readonly FlashSaleOptions _options;
     private readonly TimeProvider _time;
     private readonly FlashSaleMetrics _metrics;
@@ -42,6 +44,8 @@ internal sealed partial class DefaultFlashSaleService : IFlashSaleService
         ActiveSaleRegistry registry,
         SaleClock clock,
         SoldOutMemory soldOut,
+        SaleBuckets buckets,
+        SplitStock split,
         IOptions<FlashSaleOptions> options,
         TimeProvider time,
         FlashSaleMetrics metrics,
@@ -55,6 +59,8 @@ internal sealed partial class DefaultFlashSaleService : IFlashSaleService
         _registry = registry;
         _clock = clock;
         _soldOut = soldOut;
+        _buckets = buckets;
+        _split = split;
         _options = options.Value;
         _time = time;
         _metrics = metrics;
@@ -86,13 +92,19 @@ internal sealed partial class DefaultFlashSaleService : IFlashSaleService
 
         var generation = _soldOut.Generation(request.SaleId);
         var db = await _connections.RedisAsync().ConfigureAwait(false);
-        var reply = ReserveReply.Decode(await RedisErrors.RunAsync(
+        var count = await _buckets.CountAsync(request.SaleId).ConfigureAwait(false);
+        async Task<ReserveReply> ReserveIn(RedisKey[] keys, RedisValue lazySweep) => ReserveReply.Decode(await RedisErrors.RunAsync(
             () => db.ScriptEvaluateAsync(
                 FlashSaleScripts.Reserve,
-                _keys.For(request.SaleId),
-                [_clock.Now(), reservationId, request.UserId, request.ProductId, request.Quantity, _holdMs, _lazySweep, _ratePermits, _ratePeriodMs]),
+                keys,
+                [_clock.Now(), reservationId, request.UserId, request.ProductId, request.Quantity, _holdMs, lazySweep, _ratePermits, _ratePeriodMs]),
             "reservation",
             reservationId).ConfigureAwait(false), request.SaleId, reservationId);
+
+        // A split sale expires holds in the background sweep only, which records the units coming back across buckets.
+        var reply = count == 1
+            ? await ReserveIn(_keys.For(request.SaleId), _lazySweep).ConfigureAwait(false)
+            : await _split.ReserveAsync(k => ReserveIn(k, 0), request.SaleId, request.UserId, request.ProductId, request.Quantity, count).ConfigureAwait(false);
         var reserve = reply.Kind switch
         {
             "reserved" => new ReserveResult
@@ -114,7 +126,7 @@ internal sealed partial class DefaultFlashSaleService : IFlashSaleService
             "rate_limited" => new ReserveResult { Outcome = ReserveOutcome.RateLimited, RetryAfter = TimeSpan.FromMilliseconds(reply.RetryAfterMs!.Value) },
             "limit_exceeded" => new ReserveResult { Outcome = ReserveOutcome.LimitExceeded, RemainingAllowance = Math.Max(0, reply.Allowance!.Value) },
             "sold_out" => new ReserveResult { Outcome = ReserveOutcome.SoldOut, Available = Math.Max(0, reply.Available!.Value) },
-            "recovering" => Recovering(),
+            "recovering" or "unsettled" => Recovering(),
             "no_sale" when await _recovery.OnMissingAsync(request.SaleId, cancellationToken).ConfigureAwait(false) => Recovering(),
             _ => new ReserveResult { Outcome = ReserveOutcome.NotFound },
         };
@@ -140,7 +152,8 @@ internal sealed partial class DefaultFlashSaleService : IFlashSaleService
     {
         FlashSaleValidation.ValidateIds(reservationId, userId);
         var db = await _connections.RedisAsync().ConfigureAwait(false);
-        var parts = (RedisResult[])(await RedisErrors.RunAsync(() => db.ScriptEvaluateAsync(FlashSaleScripts.ReadReservation, _keys.For(saleId), [_clock.Now(), userId, reservationId])).ConfigureAwait(false))!;
+        var keys = _buckets.For(saleId, userId, await _buckets.CountAsync(saleId).ConfigureAwait(false));
+        var parts = (RedisResult[])(await RedisErrors.RunAsync(() => db.ScriptEvaluateAsync(FlashSaleScripts.ReadReservation, keys, [_clock.Now(), userId, reservationId])).ConfigureAwait(false))!;
         if (parts[2].IsNull || (string?)parts[2] == "1")
         {
             if ((string?)parts[2] == "1" || await _recovery.OnMissingAsync(saleId, cancellationToken).ConfigureAwait(false))
@@ -164,8 +177,10 @@ internal sealed partial class DefaultFlashSaleService : IFlashSaleService
         activity?.SetTag("commerce.flash_sale.reservation_id", reservationId);
 
         var db = await _connections.RedisAsync().ConfigureAwait(false);
+        var count = await _buckets.CountAsync(saleId).ConfigureAwait(false);
+        var bucket = SaleBuckets.Of(userId, count);
         var reply = ChangeReply.Decode(await RedisErrors.RunAsync(
-            () => db.ScriptEvaluateAsync(FlashSaleScripts.Change, _keys.For(saleId), [_clock.Now(), reservationId, userId, target]),
+            () => db.ScriptEvaluateAsync(FlashSaleScripts.Change, _keys.For(saleId, bucket, count), [_clock.Now(), reservationId, userId, target]),
             operation,
             reservationId).ConfigureAwait(false), saleId, reservationId);
         var outcome = reply.Kind switch
@@ -174,7 +189,7 @@ internal sealed partial class DefaultFlashSaleService : IFlashSaleService
             "released" => ReservationOutcome.Released,
             "already_confirmed" => ReservationOutcome.AlreadyConfirmed,
             "already_released" => ReservationOutcome.AlreadyReleased,
-            "expired" => ReservationOutcome.Expired,
+            "expired" or "expired_now" => ReservationOutcome.Expired,
             "not_active" => ReservationOutcome.SaleNotActive,
             "recovering" => ReservationOutcome.Recovering,
             "no_sale" when await _recovery.OnMissingAsync(saleId, cancellationToken).ConfigureAwait(false) => ReservationOutcome.Recovering,
@@ -184,7 +199,7 @@ internal sealed partial class DefaultFlashSaleService : IFlashSaleService
         // A confirmation is acknowledged only once PostgreSQL holds it, so Redis losing its data can't lose it.
         if (target == "confirmed" && outcome is ReservationOutcome.Confirmed or ReservationOutcome.AlreadyConfirmed)
         {
-            var written = await MakeDurableAsync(saleId, reply, cancellationToken).ConfigureAwait(false);
+            var written = await MakeDurableAsync(saleId, bucket, reply, cancellationToken).ConfigureAwait(false);
             if (written == FenceOutcome.Fenced)
             {
                 Log.ConfirmationFenced(_logger, saleId, reservationId);
@@ -196,6 +211,10 @@ internal sealed partial class DefaultFlashSaleService : IFlashSaleService
         if (outcome is ReservationOutcome.Released or ReservationOutcome.Expired)
         {
             _soldOut.Forget(saleId);   // its units are back: sell them from here at once
+            if (count > 1 && reply.Kind is "released" or "expired_now" && reply.Reservation is { } back)
+            {
+                await _split.UnitsBackAsync(saleId, [(back.ProductId, back.Quantity)]).ConfigureAwait(false);
+            }
         }
 
         var reservation = outcome is ReservationOutcome.NotFound or ReservationOutcome.Recovering ? null : reply.Reservation;
@@ -204,13 +223,13 @@ internal sealed partial class DefaultFlashSaleService : IFlashSaleService
         return new ReservationResult(outcome, reservation);
     }
 
-    private async Task<FenceOutcome> MakeDurableAsync(Guid saleId, ChangeReply reply, CancellationToken cancellationToken)
+    private async Task<FenceOutcome> MakeDurableAsync(Guid saleId, int bucket, ChangeReply reply, CancellationToken cancellationToken)
     {
         try
         {
             var r = reply.Reservation!;
             var confirmation = new ReservationChange(default, reply.Seq, r.Id, r.State, r.Version, r.UserId, r.ProductId, r.Quantity, r.CreatedAt, r.ExpiresAt, _time.GetUtcNow());
-            return await _confirmations.WriteAsync(saleId, reply.Epoch, confirmation, cancellationToken).ConfigureAwait(false);
+            return await _confirmations.WriteAsync(saleId, bucket, reply.Epoch, confirmation, cancellationToken).ConfigureAwait(false);
         }
         catch (Exception e) when (PostgresErrors.IsAboutTheData(e))
         {

@@ -32,6 +32,22 @@ internal static class FlashSaleScripts
 
     public static readonly string RateLimit = Prelude + Load("rate_limit.lua");
 
+    public static readonly string Take = Prelude + Load("take.lua");
+
+    public static readonly string Give = Prelude + Load("give.lua");
+
+    public static readonly string Settle = Prelude + Load("settle.lua");
+
+    public static readonly string Refuse = Prelude + Load("refuse.lua");
+
+    public static readonly string StaleTransfers = Prelude + Load("stale_transfers.lua");
+
+    public static readonly string ItemState = Prelude + Load("item_state.lua");
+
+    public static readonly string SoldOut = Prelude + Load("sold_out.lua");
+
+    public static readonly string UnitsBack = Prelude + Load("units_back.lua");
+
     public static readonly string Health = Load("health.lua");
 
     public static readonly string MarkRecovering = Load("mark_recovering.lua");

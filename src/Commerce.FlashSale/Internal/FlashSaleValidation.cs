@@ -6,6 +6,7 @@ internal static class FlashSaleValidation
     public const int MaxProductId = 100;
     public const int MaxUserId = 200;
     public const int MaxReservationId = 128;
+    public const int MaxBuckets = 16;
 
     public static void Validate(FlashSaleDefinition definition)
     {
@@ -34,6 +35,11 @@ internal static class FlashSaleValidation
         if (definition.EndsAt <= definition.StartsAt)
         {
             Add("endsAt", "The sale must end after it starts.");
+        }
+
+        if (definition.Buckets is < 1 or > MaxBuckets)
+        {
+            Add("buckets", $"A sale's stock is split over 1-{MaxBuckets} buckets.");
         }
 
         if (definition.Items is null || definition.Items.Count == 0)

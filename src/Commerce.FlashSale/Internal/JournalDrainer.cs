@@ -12,7 +12,7 @@ namespace Commerce.FlashSale.Internal;
 /// </summary>
 internal sealed class JournalDrainer(
     FlashSaleConnections connections,
-    FlashSaleKeys keys,
+    SaleBuckets buckets,
     DrainLease lease,
     PostgresReservationStore reservations,
     EventDelivery delivery,
@@ -38,16 +38,36 @@ internal sealed class JournalDrainer(
         }
     }
 
-    /// <summary>Drains as the holder of the lease <paramref name="token"/> (the recovery drains before it rebuilds).</summary>
+    /// <summary>
+    /// Drains every bucket's journal as the holder of the lease <paramref name="token"/> (the recovery drains before it
+    /// rebuilds); the buckets of a split sale have a journal each, drained in its own order.
+    /// </summary>
     public async Task<int> DrainUnderLeaseAsync(Guid saleId, string token, CancellationToken cancellationToken)
     {
         using var activity = DefaultFlashSaleService.Activities.StartActivity("commerce.flash_sale.drain_journal");
         activity?.SetTag("commerce.flash_sale.id", saleId);
         var db = await connections.RedisAsync().ConfigureAwait(false);
+        var count = await buckets.CountAsync(saleId).ConfigureAwait(false);
+        var total = 0;
+        foreach (var (bucket, keys) in buckets.All(saleId, count))
+        {
+            total += await DrainBucketAsync(db, saleId, bucket, keys, token, cancellationToken).ConfigureAwait(false);
+        }
+
+        if (total > 0)
+        {
+            Log.JournalPersisted(logger, total, saleId);
+        }
+
+        return total;
+    }
+
+    private async Task<int> DrainBucketAsync(StackExchange.Redis.IDatabase db, Guid saleId, int bucket, StackExchange.Redis.RedisKey[] keys, string token, CancellationToken cancellationToken)
+    {
         var total = 0;
         while (!cancellationToken.IsCancellationRequested)
         {
-            var batch = DrainBatch.Decode(await RedisErrors.RunAsync(() => db.ScriptEvaluateAsync(FlashSaleScripts.DrainRead, keys.For(saleId), [options.JournalBatchSize])).ConfigureAwait(false));
+            var batch = DrainBatch.Decode(await RedisErrors.RunAsync(() => db.ScriptEvaluateAsync(FlashSaleScripts.DrainRead, keys, [options.JournalBatchSize])).ConfigureAwait(false));
             if (batch.Epoch is not { } epoch)
             {
                 break; // Redis has no state of this sale: recovery rebuilds it
@@ -67,7 +87,7 @@ internal sealed class JournalDrainer(
                 }
                 catch (FormatException e)
                 {
-                    await ParkAsync(saleId, id.ToString(), null, fields, e, cancellationToken).ConfigureAwait(false);
+                    await ParkAsync(saleId, EntryId(bucket, id.ToString()), null, fields, e, cancellationToken).ConfigureAwait(false);
                     done.Add(id);
                 }
             }
@@ -77,7 +97,7 @@ internal sealed class JournalDrainer(
                 break; // only the placeholder that keeps the stream alive
             }
 
-            if (await ApplyAsync(saleId, epoch, decoded, batch, cancellationToken).ConfigureAwait(false) == FenceOutcome.Fenced)
+            if (await ApplyAsync(saleId, bucket, epoch, decoded, batch, cancellationToken).ConfigureAwait(false) == FenceOutcome.Fenced)
             {
                 Log.DrainFenced(logger, saleId, epoch);
                 break;
@@ -88,7 +108,7 @@ internal sealed class JournalDrainer(
                 break; // delivered again next time; the writes are idempotent
             }
 
-            await RedisErrors.RunAsync(() => db.StreamDeleteAsync(keys.Journal(saleId), done.ToArray())).ConfigureAwait(false);
+            await RedisErrors.RunAsync(() => db.StreamDeleteAsync(keys[5], done.ToArray())).ConfigureAwait(false);
             total += decoded.Count;
             metrics.Persisted(decoded.Count);
             if (!await lease.RenewAsync(saleId, token).ConfigureAwait(false) || batch.Entries.Count < options.JournalBatchSize)
@@ -97,22 +117,20 @@ internal sealed class JournalDrainer(
             }
         }
 
-        if (total > 0)
-        {
-            Log.JournalPersisted(logger, total, saleId);
-        }
-
         return total;
     }
 
+    /// <summary>A dead letter's entry id: the stream id, prefixed by the bucket beyond bucket 0 (ids are per stream).</summary>
+    private static string EntryId(int bucket, string id) => bucket == 0 ? id : $"{bucket}:{id}";
+
     /// <summary>Writes a batch; when PostgreSQL refuses it for its data, finds the entries it refuses and parks them.</summary>
-    private async Task<FenceOutcome> ApplyAsync(Guid saleId, long epoch, List<JournalEntry> entries, DrainBatch batch, CancellationToken cancellationToken)
+    private async Task<FenceOutcome> ApplyAsync(Guid saleId, int bucket, long epoch, List<JournalEntry> entries, DrainBatch batch, CancellationToken cancellationToken)
     {
         var changes = entries.OfType<ReservationChange>().ToList();
         var seq = entries.Count == 0 ? 0 : entries.Max(e => e.Seq);
         try
         {
-            return await reservations.ApplyAsync(saleId, epoch, changes, seq, cancellationToken).ConfigureAwait(false);
+            return await reservations.ApplyAsync(saleId, bucket, epoch, changes, seq, cancellationToken).ConfigureAwait(false);
         }
         catch (Exception e) when (PostgresErrors.IsAboutTheData(e))
         {
@@ -120,7 +138,7 @@ internal sealed class JournalDrainer(
             {
                 try
                 {
-                    if (await reservations.ApplyAsync(saleId, epoch, [change], change.Seq, cancellationToken).ConfigureAwait(false) == FenceOutcome.Fenced)
+                    if (await reservations.ApplyAsync(saleId, bucket, epoch, [change], change.Seq, cancellationToken).ConfigureAwait(false) == FenceOutcome.Fenced)
                     {
                         return FenceOutcome.Fenced;
                     }
@@ -128,12 +146,12 @@ internal sealed class JournalDrainer(
                 catch (Exception refused) when (PostgresErrors.IsAboutTheData(refused))
                 {
                     var fields = batch.Entries.First(b => b.Id == change.Id).Fields;
-                    await ParkAsync(saleId, change.Id.ToString(), change.Seq, fields, refused, cancellationToken).ConfigureAwait(false);
+                    await ParkAsync(saleId, EntryId(bucket, change.Id.ToString()), change.Seq, fields, refused, cancellationToken).ConfigureAwait(false);
                     entries.Remove(change); // no event for a change PostgreSQL does not hold
                 }
             }
 
-            return await reservations.ApplyAsync(saleId, epoch, [], seq, cancellationToken).ConfigureAwait(false);
+            return await reservations.ApplyAsync(saleId, bucket, epoch, [], seq, cancellationToken).ConfigureAwait(false);
         }
         catch (NpgsqlException e)
         {

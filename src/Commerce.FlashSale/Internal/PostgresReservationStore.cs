@@ -11,8 +11,11 @@ namespace Commerce.FlashSale.Internal;
 /// </summary>
 internal sealed class PostgresReservationStore(FlashSaleConnections connections, FlashSaleSql sql)
 {
-    /// <summary>Applies reservation changes (and the sequence number reached) for <paramref name="epoch"/>, atomically.</summary>
-    public async Task<FenceOutcome> ApplyAsync(Guid saleId, long epoch, IReadOnlyList<ReservationChange> changes, long seq, CancellationToken cancellationToken)
+    /// <summary>
+    /// Applies reservation changes of one bucket's journal (and the sequence number it reached) for <paramref name="epoch"/>,
+    /// atomically.
+    /// </summary>
+    public async Task<FenceOutcome> ApplyAsync(Guid saleId, int bucket, long epoch, IReadOnlyList<ReservationChange> changes, long seq, CancellationToken cancellationToken)
     {
         // One row per reservation (its newest version): an upsert may not touch the same row twice.
         var latest = changes
@@ -27,7 +30,7 @@ internal sealed class PostgresReservationStore(FlashSaleConnections connections,
             batch.BatchCommands.Add(Upsert(saleId, epoch, latest));
         }
 
-        batch.BatchCommands.Add(new NpgsqlBatchCommand(sql.RecordProgress) { Parameters = { new("sale", saleId), new("epoch", epoch), new("seq", seq) } });
+        batch.BatchCommands.Add(new NpgsqlBatchCommand(sql.RecordProgress) { Parameters = { new("sale", saleId), new("bucket", bucket), new("epoch", epoch), new("seq", seq) } });
         return await ExecuteFencedAsync(batch, cancellationToken).ConfigureAwait(false);
     }
 
@@ -35,8 +38,8 @@ internal sealed class PostgresReservationStore(FlashSaleConnections connections,
     /// Makes confirmations of one sale durable, in one statement and one commit (idempotent: a repeat, or a journal entry
     /// drained first, changes nothing). Used by <see cref="ConfirmationWriter"/>, which groups concurrent confirmations.
     /// </summary>
-    public Task<FenceOutcome> RecordConfirmationsAsync(Guid saleId, long epoch, IReadOnlyList<ReservationChange> confirmations, CancellationToken cancellationToken) =>
-        ApplyAsync(saleId, epoch, confirmations, confirmations.Max(c => c.Seq), cancellationToken);
+    public Task<FenceOutcome> RecordConfirmationsAsync(Guid saleId, int bucket, long epoch, IReadOnlyList<ReservationChange> confirmations, CancellationToken cancellationToken) =>
+        ApplyAsync(saleId, bucket, epoch, confirmations, confirmations.Max(c => c.Seq), cancellationToken);
 
     /// <summary>Parks a journal entry PostgreSQL can't take, with its error.</summary>
     public async Task ParkAsync(Guid saleId, string entryId, long? seq, IReadOnlyDictionary<string, string> fields, string error, CancellationToken cancellationToken)

@@ -21,6 +21,7 @@ internal sealed class PostgresSaleStore(FlashSaleConnections connections, FlashS
                 insert.Parameters.AddWithValue("name", definition.Name);
                 insert.Parameters.AddWithValue("starts", definition.StartsAt.ToUniversalTime());
                 insert.Parameters.AddWithValue("ends", definition.EndsAt.ToUniversalTime());
+                insert.Parameters.AddWithValue("buckets", definition.Buckets);
                 if (await insert.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false) == 0)
                 {
                     await transaction.RollbackAsync(cancellationToken).ConfigureAwait(false);
@@ -101,11 +102,12 @@ internal sealed class PostgresSaleStore(FlashSaleConnections connections, FlashS
     /// confirmations of the old epoch that committed before are included, and later ones are refused by their fence.
     /// Null when PostgreSQL has no such sale.
     /// </summary>
-    public async Task<(StoredSale Sale, long Epoch, long Seq)?> BeginEpochAsync(Guid id, CancellationToken cancellationToken)
+    public async Task<(StoredSale Sale, long Epoch, long[] Seqs)?> BeginEpochAsync(Guid id, CancellationToken cancellationToken)
     {
         await using var connection = await connections.Postgres.OpenConnectionAsync(cancellationToken).ConfigureAwait(false);
         await using var transaction = await connection.BeginTransactionAsync(cancellationToken).ConfigureAwait(false);
-        long epoch, seq;
+        long epoch;
+        long[] seqs;
         await using (var bump = new NpgsqlCommand(sql.BumpEpoch, connection, transaction))
         {
             bump.Parameters.AddWithValue("sale", id);
@@ -115,23 +117,23 @@ internal sealed class PostgresSaleStore(FlashSaleConnections connections, FlashS
                 return null;
             }
 
-            (epoch, seq) = (reader.GetInt64(0), reader.GetInt64(1));
+            (epoch, seqs) = (reader.GetInt64(0), reader.GetFieldValue<long[]>(1));
         }
 
         var sale = await LoadAsync(connection, transaction, id, cancellationToken).ConfigureAwait(false);
         await transaction.CommitAsync(cancellationToken).ConfigureAwait(false);
-        return (sale!, epoch, seq);
+        return (sale!, epoch, seqs);
     }
 
-    /// <summary>What PostgreSQL knows of a sale's Redis state, or null when it has no such sale.</summary>
-    public async Task<(long Epoch, long Seq, bool NeedsCare)?> HealthAsync(Guid id, TimeSpan retention, CancellationToken cancellationToken)
+    /// <summary>What PostgreSQL knows of a sale's Redis state (the journal reached per bucket), or null when it has no such sale.</summary>
+    public async Task<(long Epoch, long[] Seqs, bool NeedsCare)?> HealthAsync(Guid id, TimeSpan retention, CancellationToken cancellationToken)
     {
         await using var command = connections.Postgres.CreateCommand(sql.SaleHealth);
         command.Parameters.AddWithValue("sale", id);
         command.Parameters.AddWithValue("retention", retention);
         await using var reader = await command.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
         return await reader.ReadAsync(cancellationToken).ConfigureAwait(false)
-            ? (reader.GetInt64(0), reader.GetInt64(1), reader.GetBoolean(2))
+            ? (reader.GetInt64(0), reader.GetFieldValue<long[]>(1), reader.GetBoolean(2))
             : null;
     }
 
@@ -187,8 +189,8 @@ internal sealed class PostgresSaleStore(FlashSaleConnections connections, FlashS
             return null;
         }
 
-        var (shop, name, starts, ends, cancelled, epoch) = (reader.GetString(0), reader.GetString(1), reader.GetFieldValue<DateTimeOffset>(2),
-            reader.GetFieldValue<DateTimeOffset>(3), !reader.IsDBNull(4), reader.GetInt64(5));
+        var (shop, name, starts, ends, cancelled, epoch, buckets) = (reader.GetString(0), reader.GetString(1), reader.GetFieldValue<DateTimeOffset>(2),
+            reader.GetFieldValue<DateTimeOffset>(3), !reader.IsDBNull(4), reader.GetInt64(5), reader.GetInt32(6));
         await reader.NextResultAsync(cancellationToken).ConfigureAwait(false);
         var items = new List<StoredItem>();
         while (await reader.ReadAsync(cancellationToken).ConfigureAwait(false))
@@ -219,6 +221,7 @@ internal sealed class PostgresSaleStore(FlashSaleConnections connections, FlashS
             StartsAt = starts,
             EndsAt = ends,
             Items = items.Select(i => new FlashSaleItemDefinition(i.ProductId, i.Stock, i.Price, i.PerUserLimit)).ToArray(),
+            Buckets = buckets,
         };
         return new StoredSale(definition, cancelled, epoch, items, reservations, parked);
     }

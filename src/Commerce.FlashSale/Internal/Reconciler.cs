@@ -1,32 +1,47 @@
 using System.Globalization;
+using StackExchange.Redis;
 
 namespace Commerce.FlashSale.Internal;
 
-/// <summary>Compares a sale in Redis with PostgreSQL: item counters, every reservation, and the parked journal entries.</summary>
-internal sealed class Reconciler(FlashSaleConnections connections, FlashSaleKeys keys, PostgresSaleStore sales)
+/// <summary>
+/// Compares a sale in Redis with PostgreSQL: item counters (summed over a split sale's buckets, stock as its total),
+/// every reservation, and the parked journal entries.
+/// </summary>
+internal sealed class Reconciler(FlashSaleConnections connections, SaleBuckets buckets, PostgresSaleStore sales)
 {
     public async Task<ReconciliationReport> ReconcileAsync(Guid saleId, CancellationToken cancellationToken)
     {
         var db = await connections.RedisAsync().ConfigureAwait(false);
-        var saleKeys = keys.For(saleId);
         var stored = await sales.LoadAsync(saleId, cancellationToken).ConfigureAwait(false);
+        var count = stored?.Definition.Buckets ?? 1;
         var (items, reservations, journal) = await RedisErrors.RunAsync(async () =>
         {
-            var i = db.HashGetAllAsync(saleKeys[1]);
-            var r = db.HashGetAllAsync(saleKeys[3]);
-            var j = db.StreamRangeAsync(saleKeys[5], "-", "+");
-            return (await i.ConfigureAwait(false), await r.ConfigureAwait(false), await j.ConfigureAwait(false));
+            var i = new List<HashEntry>();
+            var r = new List<HashEntry>();
+            var j = new List<StreamEntry>();
+            foreach (var (_, keys) in buckets.All(saleId, count))
+            {
+                i.AddRange(await db.HashGetAllAsync(keys[1]).ConfigureAwait(false));
+                r.AddRange(await db.HashGetAllAsync(keys[3]).ConfigureAwait(false));
+                j.AddRange(await db.StreamRangeAsync(keys[5], "-", "+").ConfigureAwait(false));
+            }
+
+            return (i, r, j);
         }).ConfigureAwait(false);
         var pending = journal.LongCount(e => e["k"].HasValue);
         var parked = stored?.Parked.Select(p => new ParkedJournalEntry(p.EntryId, p.Seq, p.Error)).ToArray() ?? [];
         var differences = new List<ReconciliationDifference>();
-        if (stored is null || items.Length == 0)
+        if (stored is null || items.Count == 0)
         {
-            differences.Add(new ReconciliationDifference("sale", "missing", items.Length == 0 ? "absent" : "present", stored is null ? "absent" : "present"));
+            differences.Add(new ReconciliationDifference("sale", "missing", items.Count == 0 ? "absent" : "present", stored is null ? "absent" : "present"));
             return new ReconciliationReport(saleId, pending, differences) { DeadLetters = parked };
         }
 
-        var redisItems = items.ToDictionary(e => (string)e.Name!, e => (string)e.Value!, StringComparer.Ordinal);
+        var redisItems = items.Where(e => !((string)e.Name!).StartsWith("t|", StringComparison.Ordinal) && !((string)e.Name!).StartsWith("g|", StringComparison.Ordinal))
+            .GroupBy(e => (string)e.Name!, StringComparer.Ordinal)
+            .ToDictionary(g => g.Key, g => g.Key.EndsWith("|reserved", StringComparison.Ordinal) || g.Key.EndsWith("|confirmed", StringComparison.Ordinal)
+                ? g.Sum(e => (long)e.Value).ToString(CultureInfo.InvariantCulture)
+                : (string)g.First().Value!, StringComparer.Ordinal);
         foreach (var item in stored.Items)
         {
             void Compare(string field, int postgres)
@@ -38,7 +53,7 @@ internal sealed class Reconciler(FlashSaleConnections connections, FlashSaleKeys
                 }
             }
 
-            Compare("stock", item.Stock);
+            Compare(count == 1 ? "stock" : "total", item.Stock);
             Compare("reserved", item.ReservedUnits);
             Compare("confirmed", item.ConfirmedUnits);
         }

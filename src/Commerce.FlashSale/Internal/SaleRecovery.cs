@@ -17,6 +17,7 @@ namespace Commerce.FlashSale.Internal;
 internal sealed class SaleRecovery(
     FlashSaleConnections connections,
     FlashSaleKeys keys,
+    SaleBuckets buckets,
     PostgresSaleStore sales,
     DrainLease lease,
     JournalDrainer drainer,
@@ -55,21 +56,27 @@ internal sealed class SaleRecovery(
     public async Task CheckAsync(Guid saleId, CancellationToken cancellationToken)
     {
         var db = await connections.RedisAsync().ConfigureAwait(false);
-        var redis = HealthReply.Decode(await RedisErrors.RunAsync(() => db.ScriptEvaluateAsync(FlashSaleScripts.Health, keys.For(saleId))).ConfigureAwait(false));
         var postgres = await sales.HealthAsync(saleId, options.RedisRetention, cancellationToken).ConfigureAwait(false);
         if (postgres is not { NeedsCare: true } stored)
         {
             return;
         }
 
-        if (!redis.Exists || redis.Recovering || redis.Epoch < stored.Epoch || redis.Seq < stored.Seq)
+        // Every bucket of the sale: one bucket's primary losing its data is the sale's state going back.
+        for (var bucket = 0; bucket < stored.Seqs.Length; bucket++)
         {
-            if (redis.Exists && !redis.Recovering)
+            var bucketKeys = keys.For(saleId, bucket, stored.Seqs.Length);
+            var redis = HealthReply.Decode(await RedisErrors.RunAsync(() => db.ScriptEvaluateAsync(FlashSaleScripts.Health, bucketKeys)).ConfigureAwait(false));
+            if (!redis.Exists || redis.Recovering || redis.Epoch < stored.Epoch || redis.Seq < stored.Seqs[bucket])
             {
-                Log.SaleStateWentBack(logger, saleId, redis.Epoch, redis.Seq, stored.Epoch, stored.Seq);
-            }
+                if (redis.Exists && !redis.Recovering)
+                {
+                    Log.SaleStateWentBack(logger, saleId, redis.Epoch, redis.Seq, stored.Epoch, stored.Seqs[bucket]);
+                }
 
-            Start(saleId);
+                Start(saleId);
+                return;
+            }
         }
     }
 
@@ -110,14 +117,22 @@ internal sealed class SaleRecovery(
     public async Task<bool> RecoverAsync(Guid saleId, bool force, CancellationToken cancellationToken)
     {
         var db = await connections.RedisAsync().ConfigureAwait(false);
-        var saleKeys = keys.For(saleId);
-        if (!force && await RedisErrors.RunAsync(() => db.KeyExistsAsync(saleKeys[0])).ConfigureAwait(false))
+        if (!force && await RedisErrors.RunAsync(() => db.KeyExistsAsync(keys.For(saleId)[0])).ConfigureAwait(false))
         {
             return false;
         }
 
+        // PostgreSQL knows how many buckets the sale has, whatever Redis lost.
+        var count = (await PostgresErrors.RunAsync(() => sales.HealthAsync(saleId, options.RedisRetention, cancellationToken)).ConfigureAwait(false))?.Seqs.Length
+            ?? throw new InvalidOperationException($"PostgreSQL has no flash sale {saleId} to rebuild from.");
+        buckets.Remember(saleId, count);
+
         // Nothing sells from a stale state from here on, even while another holder still has the lease.
-        await RedisErrors.RunAsync(() => db.ScriptEvaluateAsync(FlashSaleScripts.MarkRecovering, saleKeys)).ConfigureAwait(false);
+        foreach (var (_, bucketKeys) in buckets.All(saleId, count))
+        {
+            await RedisErrors.RunAsync(() => db.ScriptEvaluateAsync(FlashSaleScripts.MarkRecovering, bucketKeys)).ConfigureAwait(false);
+        }
+
         if (await lease.TryAcquireAsync(saleId).ConfigureAwait(false) is not { } token)
         {
             return false;
@@ -131,7 +146,12 @@ internal sealed class SaleRecovery(
 
             var begun = await PostgresErrors.RunAsync(() => sales.BeginEpochAsync(saleId, cancellationToken)).ConfigureAwait(false)
                 ?? throw new InvalidOperationException($"PostgreSQL has no flash sale {saleId} to rebuild from.");
-            await WriteAsync(db, saleId, begun.Sale, begun.Epoch, begun.Seq).ConfigureAwait(false);
+            // Bucket 0 last: a shopper of a rebuilt bucket may then move units only from buckets rebuilt too.
+            foreach (var bucket in Enumerable.Range(0, count).Reverse())
+            {
+                await WriteAsync(db, saleId, begun.Sale, begun.Epoch, begun.Seqs[bucket], bucket, count).ConfigureAwait(false);
+            }
+
             _known[saleId] = (true, time.GetTimestamp());
             Log.SaleRebuilt(logger, saleId, begun.Sale.Reservations.Count, begun.Epoch);
             return true;
@@ -142,17 +162,24 @@ internal sealed class SaleRecovery(
         }
     }
 
-    /// <summary>Replaces the sale's Redis keys with PostgreSQL's state, in one MULTI/EXEC.</summary>
-    private async Task WriteAsync(IDatabase db, Guid saleId, StoredSale stored, long epoch, long seq)
+    /// <summary>
+    /// Replaces one bucket's Redis keys with PostgreSQL's state, in one MULTI/EXEC: the holds of the shoppers it serves,
+    /// and as stock those holds plus its share of the units nobody holds (moves in flight are not in PostgreSQL: the split
+    /// starts afresh).
+    /// </summary>
+    private async Task WriteAsync(IDatabase db, Guid saleId, StoredSale stored, long epoch, long seq, int bucket, int count)
     {
-        var saleKeys = keys.For(saleId);
+        var saleKeys = keys.For(saleId, bucket, count);
         var definition = stored.Definition;
         var expire = (definition.EndsAt + options.RedisRetention).UtcDateTime;
-        var holding = stored.Reservations.Where(r => r.State is ReservationState.Reserved or ReservationState.Confirmed).ToArray();
+        var all = stored.Reservations.Where(r => r.State is ReservationState.Reserved or ReservationState.Confirmed).ToArray();
+        var holding = all.Where(r => SaleBuckets.Of(r.UserId, count) == bucket).ToArray();
+        var mine = stored.Reservations.Where(r => SaleBuckets.Of(r.UserId, count) == bucket);
         // The phase the sale is in now, so a rebuild does not announce a start (or an end) a second time.
         var now = await RedisErrors.RunAsync(() => clock.NowAsync(db)).ConfigureAwait(false);
         var phase = stored.Cancelled ? "cancelled" : now < definition.StartsAt ? "scheduled" : now < definition.EndsAt ? "active" : "ended";
         int Units(string product, ReservationState state) => holding.Where(r => r.ProductId == product && r.State == state).Sum(r => r.Quantity);
+        int Free(StoredItem item) => item.Stock - all.Where(r => r.ProductId == item.ProductId).Sum(r => r.Quantity);
         var transaction = db.CreateTransaction();
         var writes = new List<Task>
         {
@@ -170,19 +197,25 @@ internal sealed class SaleRecovery(
                 new("name", definition.Name),
                 new("products", string.Join('|', stored.Items.Select(i => i.ProductId))),
                 new("expire", new DateTimeOffset(expire).ToUnixTimeMilliseconds()),
+                new("bucket", bucket),
+                new("buckets", count),
             ]),
             transaction.HashSetAsync(saleKeys[1], stored.Items.SelectMany(i =>
             {
                 var reserved = Units(i.ProductId, ReservationState.Reserved);
                 var confirmed = Units(i.ProductId, ReservationState.Confirmed);
+                var free = Math.Max(0, Free(i));
+                var stock = reserved + confirmed + DefaultFlashSaleService.Share(free, bucket, count);
                 return new HashEntry[]
                 {
-                    new($"{i.ProductId}|stock", i.Stock),
+                    new($"{i.ProductId}|stock", stock),
                     new($"{i.ProductId}|reserved", reserved),
                     new($"{i.ProductId}|confirmed", confirmed),
                     new($"{i.ProductId}|price", i.Price.ToString(CultureInfo.InvariantCulture)),
                     new($"{i.ProductId}|limit", i.PerUserLimit),
-                    new($"{i.ProductId}|out", reserved + confirmed >= i.Stock ? "1" : "0"),
+                    new($"{i.ProductId}|out", reserved + confirmed >= stock ? "1" : "0"),
+                    new($"{i.ProductId}|total", i.Stock),
+                    new($"{i.ProductId}|gout", count > 1 && bucket == 0 && free == 0 ? "1" : "0"),
                 };
             }).ToArray()),
             transaction.HashSetAsync(saleKeys[2], holding.GroupBy(r => $"{r.UserId}|{r.ProductId}").Select(g => new HashEntry(g.Key, g.Sum(r => r.Quantity))).Append(new HashEntry("_", 0)).ToArray()),
@@ -191,7 +224,7 @@ internal sealed class SaleRecovery(
             transaction.StreamAddAsync(saleKeys[5], "r", "_"),
             transaction.HashSetAsync(saleKeys[6], "_", 0),
         };
-        foreach (var chunk in stored.Reservations.Select(r => new HashEntry(ReservationRecord.Field(r.UserId, r.Id), ReservationRecord.Pack(r))).Append(new HashEntry("_", "")).Chunk(1_000))
+        foreach (var chunk in mine.Select(r => new HashEntry(ReservationRecord.Field(r.UserId, r.Id), ReservationRecord.Pack(r))).Append(new HashEntry("_", "")).Chunk(1_000))
         {
             writes.Add(transaction.HashSetAsync(saleKeys[3], chunk));
         }

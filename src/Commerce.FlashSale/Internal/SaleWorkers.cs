@@ -5,13 +5,14 @@ namespace Commerce.FlashSale.Internal;
 
 /// <summary>
 /// The background work of each active sale, every <see cref="FlashSaleOptions.JournalPollInterval"/>: move its phase
-/// along (lifecycle), expire due holds (every <see cref="FlashSaleOptions.SweepInterval"/>), drain its journal, check
+/// along (lifecycle, in every bucket), undo moves between buckets their mover never finished, expire due holds (every <see cref="FlashSaleOptions.SweepInterval"/>), drain its journal, check
 /// that Redis did not lose it, and retire it once done. Each sale runs as its own task, so one stuck sale (a hung
 /// subscriber, a slow PostgreSQL statement) never delays the others.
 /// </summary>
 internal sealed class SaleWorkers(
     FlashSaleConnections connections,
-    FlashSaleKeys keys,
+    SaleBuckets buckets,
+    SplitStock split,
     SaleClock clock,
     ActiveSaleRegistry registry,
     ExpirySweeper sweeper,
@@ -58,7 +59,19 @@ internal sealed class SaleWorkers(
         try
         {
             var db = await connections.RedisAsync().ConfigureAwait(false);
-            var phase = (string?)await RedisErrors.RunAsync(() => db.ScriptEvaluateAsync(FlashSaleScripts.Lifecycle, keys.For(sale), [clock.Now()])).ConfigureAwait(false);
+            var count = await buckets.CountAsync(sale).ConfigureAwait(false);
+            string? phase = null;
+            foreach (var (_, keys) in buckets.All(sale, count).Reverse())
+            {
+                // bucket 0 (which records the move) last: its phase is the sale's
+                phase = (string?)await RedisErrors.RunAsync(() => db.ScriptEvaluateAsync(FlashSaleScripts.Lifecycle, keys, [clock.Now()])).ConfigureAwait(false);
+            }
+
+            if (count > 1)
+            {
+                await split.ReclaimAsync(sale, count).ConfigureAwait(false);
+            }
+
             if (work.LastSweep == 0 || time.GetElapsedTime(work.LastSweep) >= options.SweepInterval)
             {
                 work.LastSweep = time.GetTimestamp();
@@ -77,7 +90,7 @@ internal sealed class SaleWorkers(
 
             if (phase is "ended" or "cancelled")
             {
-                await RetireIfDoneAsync(db, sale, stoppingToken).ConfigureAwait(false);
+                await RetireIfDoneAsync(db, sale, count, stoppingToken).ConfigureAwait(false);
             }
         }
         catch (Exception e) when (!stoppingToken.IsCancellationRequested)
@@ -87,15 +100,20 @@ internal sealed class SaleWorkers(
     }
 
     /// <summary>Stops looking after a sale that is over: no hold left and journal drained.</summary>
-    private async Task RetireIfDoneAsync(StackExchange.Redis.IDatabase db, Guid sale, CancellationToken cancellationToken)
+    private async Task RetireIfDoneAsync(StackExchange.Redis.IDatabase db, Guid sale, int count, CancellationToken cancellationToken)
     {
-        var held = await db.SortedSetLengthAsync(keys.Expiry(sale)).ConfigureAwait(false);
-        var journal = await db.StreamLengthAsync(keys.Journal(sale)).ConfigureAwait(false);
-        if (held <= 1 && journal <= 1) // only the placeholders
+        foreach (var (_, keys) in buckets.All(sale, count))
         {
-            await sales.RetireAsync(sale, cancellationToken).ConfigureAwait(false);
-            registry.Invalidate();
+            var held = await db.SortedSetLengthAsync(keys[4]).ConfigureAwait(false);
+            var journal = await db.StreamLengthAsync(keys[5]).ConfigureAwait(false);
+            if (held > 1 || journal > 1) // more than the placeholders
+            {
+                return;
+            }
         }
+
+        await sales.RetireAsync(sale, cancellationToken).ConfigureAwait(false);
+        registry.Invalidate();
     }
 
     private sealed class SaleWork

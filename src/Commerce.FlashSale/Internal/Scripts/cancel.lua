@@ -7,5 +7,5 @@ if redis.call('HGET', KEYS[1], 'recovering') == '1' then return 'recovering' end
 if status == 'cancelled' then return 'already_cancelled' end
 if status == 'ended' then return 'ended' end
 redis.call('HSET', KEYS[1], 'cancelled', '1', 'phase', 'cancelled')
-lifecycle('cancelled', '', 0, now)
+if home() then lifecycle('cancelled', '', 0, now) end
 return 'cancelled'

@@ -1,16 +1,17 @@
--- Creates a sale's keys unless they exist. ARGV: starts, ends, shop, name, expire-at ms, epoch, then per item
--- product, stock, price, limit. Placeholder members keep the keys (and their expiry) alive while empty.
+-- Creates a sale's keys (of one bucket) unless they exist. ARGV: starts, ends, shop, name, expire-at ms, epoch, bucket,
+-- buckets, then per item product, stock (this bucket's share), price, limit, total stock. Placeholder members keep the keys (and their expiry) alive while empty.
 -- Returns 'created' or 'exists'.
 if redis.call('EXISTS', KEYS[1]) == 1 then return 'exists' end
 local products = {}
-for i = 7, #ARGV, 4 do
+for i = 9, #ARGV, 5 do
   local p = ARGV[i]
   products[#products + 1] = p
   redis.call('HSET', KEYS[2], p .. '|stock', ARGV[i + 1], p .. '|reserved', '0', p .. '|confirmed', '0',
-    p .. '|price', ARGV[i + 2], p .. '|limit', ARGV[i + 3], p .. '|out', '0')
+    p .. '|price', ARGV[i + 2], p .. '|limit', ARGV[i + 3], p .. '|out', '0', p .. '|total', ARGV[i + 4])
 end
 redis.call('HSET', KEYS[1], 'starts', ARGV[1], 'ends', ARGV[2], 'cancelled', '0', 'recovering', '0', 'phase', 'scheduled',
-  'epoch', ARGV[6], 'seq', '0', 'shop', ARGV[3], 'name', ARGV[4], 'products', table.concat(products, '|'), 'expire', ARGV[5])
+  'epoch', ARGV[6], 'seq', '0', 'shop', ARGV[3], 'name', ARGV[4], 'products', table.concat(products, '|'), 'expire', ARGV[5],
+  'bucket', ARGV[7], 'buckets', ARGV[8])
 redis.call('HSET', KEYS[3], '_', '0')
 redis.call('HSET', KEYS[4], '_', '')
 redis.call('ZADD', KEYS[5], '+inf', '_')

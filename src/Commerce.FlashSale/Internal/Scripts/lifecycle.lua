@@ -9,8 +9,8 @@ if phase == 'cancelled' or phase == 'ended' then return phase end
 local target = 'scheduled'
 if now >= tonumber(sale[2]) then target = 'ended' elseif now >= tonumber(sale[1]) then target = 'active' end
 if target == phase then return phase end
-if target == 'active' then lifecycle('started', '', 0, now) end
-if target == 'ended' then
+if target == 'active' and home() then lifecycle('started', '', 0, now) end
+if target == 'ended' and home() then
   if phase == 'scheduled' then lifecycle('started', '', 0, tonumber(sale[1])) end
   lifecycle('ended', '', 0, now)
 end

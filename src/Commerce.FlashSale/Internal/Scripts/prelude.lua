@@ -1,14 +1,20 @@
 -- Shared by every script of a sale (FlashSaleScripts puts it in front of them). Every script takes the same seven
 -- keys, all carrying the sale's hash tag so they live in one slot on Redis Cluster:
 --   KEYS[1] sale          HASH  starts, ends (unix ms), cancelled, recovering, phase, epoch, seq, shop, name,
---                               products ('|'-joined), expire
---   KEYS[2] items         HASH  {product}|stock|reserved|confirmed|limit|price|out
+--                               products ('|'-joined), expire, bucket, buckets
+--   KEYS[2] items         HASH  {product}|stock|reserved|confirmed|limit|price|out|total|ver|transit, and on a sale
+--                               split over buckets: {product}|gout|backs (bucket 0: the item as a whole sold out, and
+--                               how often units came back), t|{transfer} (units this bucket is moving to another),
+--                               g|{transfer} (a transfer this bucket took, '1', or refused, 'x')
 --   KEYS[3] holds         HASH  {user}|{product} -> units reserved + confirmed by that user
 --   KEYS[4] reservations  HASH  {user}|{id} -> the reservation record (see pack)
 --   KEYS[5] expiry        ZSET  {user}|{id} scored by its expiry (unix ms), while reserved
 --   KEYS[6] journal       STREAM of changes (k=r: a reservation, k=l: a lifecycle event), drained into PostgreSQL
 --   KEYS[7] rate          HASH  {user} -> GCRA theoretical arrival time (unix ms)
 -- A reservation id is the caller's idempotency key, scoped to its user: two users may use the same id.
+-- A sale split over K buckets has K such key sets (FlashSaleKeys), each with its share of the stock, its own journal and
+-- seq; a shopper's holds live in one of them. Bucket 0 alone journals the sale-wide events, and an item's sold_out /
+-- units_back are decided by the service across buckets (sold_out.lua, units_back.lua), not by a bucket running dry.
 -- Every change increments the sale's seq and journals it with that number, so PostgreSQL can tell when Redis went
 -- back (lost writes). "Now" is Redis' own clock (TIME) unless the caller passes one (the TimeProvider clock mode).
 local function fmt(n) return string.format('%d', n) end
@@ -34,6 +40,10 @@ end
 local function lifecycle(event, p, available, now)
   redis.call('XADD', KEYS[6], '*', 'k', 'l', 'n', fmt(next_seq()), 'e', event, 'p', p, 'a', fmt(available), 't', fmt(now))
 end
+local function split() return (redis.call('HGET', KEYS[1], 'buckets') or '1') ~= '1' end
+local function home() return (redis.call('HGET', KEYS[1], 'bucket') or '0') == '0' end
+-- an item's availability changed (the version lets the service read all buckets consistently)
+local function touched(p) redis.call('HINCRBY', KEYS[2], p .. '|ver', 1) end
 local function available_of(p)
   local item = redis.call('HMGET', KEYS[2], p .. '|stock', p .. '|reserved', p .. '|confirmed')
   return tonumber(item[1]) - tonumber(item[2]) - tonumber(item[3])
@@ -51,16 +61,18 @@ local function transition(rid, v, u, p, q, c, x, to, now)
   redis.call('HSET', KEYS[4], key, pack(to, v + 1, u, p, q, c, x))
   redis.call('ZREM', KEYS[5], key)
   journal(rid, to, v + 1, u, p, q, c, x, now)
+  if to ~= 'confirmed' then touched(p) end
   if to ~= 'confirmed' and redis.call('HGET', KEYS[2], p .. '|out') == '1' then
     redis.call('HSET', KEYS[2], p .. '|out', '0')
-    lifecycle('units_back', p, available_of(p), now)
+    if not split() then lifecycle('units_back', p, available_of(p), now) end
   end
 end
--- expires at most 'max' holds whose time has come; bounded work whatever the backlog
+-- expires at most 'max' holds whose time has come; bounded work whatever the backlog. Returns the number expired and
+-- the units back per product.
 local function sweep(now, max)
-  if max <= 0 then return 0 end
+  if max <= 0 then return 0, {} end
   local due = redis.call('ZRANGEBYSCORE', KEYS[5], '-inf', fmt(now), 'LIMIT', 0, max)
-  local n = 0
+  local n, back = 0, {}
   for _, key in ipairs(due) do
     local rec = redis.call('HGET', KEYS[4], key)
     local st, v, u, p, q, c, x
@@ -68,11 +80,12 @@ local function sweep(now, max)
     if st == 'reserved' and x <= now then
       transition(string.sub(key, #u + 2), v, u, p, q, c, x, 'expired', now)
       n = n + 1
+      back[p] = (back[p] or 0) + q
     else
       redis.call('ZREM', KEYS[5], key)
     end
   end
-  return n
+  return n, back
 end
 -- GCRA: 'limit' requests per 'period' ms with a burst of 'limit'; returns 0 when allowed, else ms to wait. The
 -- state expires with the sale, or after a period of no use when the sale has no keys (no unbounded growth).

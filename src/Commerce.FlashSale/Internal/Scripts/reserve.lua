@@ -5,6 +5,7 @@
 --   {'replay', record, now}                         the same id was used before: its reservation as it is now
 --   {'conflict'} | {'no_sale'} (Redis has no such sale) | {'recovering'} | {'item_not_found'} | {'not_active', status}
 --   {'rate_limited', retry ms} | {'limit_exceeded', allowance} | {'sold_out', available}
+-- On a sale split over buckets 'sold_out' means this bucket lacks the units: the service moves units and asks again.
 local now = now_ms(ARGV[1])
 local rid, user, product, qty = ARGV[2], ARGV[3], ARGV[4], tonumber(ARGV[5])
 local key = user .. '|' .. rid
@@ -42,12 +43,13 @@ if available < qty then return { 'sold_out', fmt(available) } end
 
 local expires = now + tonumber(ARGV[6])
 redis.call('HINCRBY', KEYS[2], product .. '|reserved', qty)
+touched(product)
 redis.call('HINCRBY', KEYS[3], user .. '|' .. product, qty)
 redis.call('HSET', KEYS[4], key, pack('reserved', 1, user, product, qty, now, expires))
 redis.call('ZADD', KEYS[5], fmt(expires), key)
 journal(rid, 'reserved', 1, user, product, qty, now, expires, now)
 if available == qty and redis.call('HGET', KEYS[2], product .. '|out') ~= '1' then
   redis.call('HSET', KEYS[2], product .. '|out', '1')
-  lifecycle('sold_out', product, 0, now)
+  if not split() then lifecycle('sold_out', product, 0, now) end
 end
 return { 'reserved', fmt(expires), fmt(available - qty), fmt(limit - held - qty), fmt(now) }

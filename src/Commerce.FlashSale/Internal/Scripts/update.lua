@@ -1,5 +1,5 @@
 -- Replaces a sale's window, name and items, only before it starts and while nothing is held. ARGV: now, starts, ends,
--- name, expire-at ms, then per item product, stock, price, limit.
+-- name, expire-at ms, then per item product, stock (this bucket's share), price, limit, total stock.
 -- Returns 'updated', 'not_found', 'recovering', 'cancelled' or 'started'.
 local now = now_ms(ARGV[1])
 local sale = redis.call('HMGET', KEYS[1], 'starts', 'cancelled', 'products', 'recovering')
@@ -12,14 +12,16 @@ for p in string.gmatch(sale[3], '[^|]+') do
   if tonumber(held[1] or '0') > 0 or tonumber(held[2] or '0') > 0 then return 'started' end
 end
 for p in string.gmatch(sale[3], '[^|]+') do
-  redis.call('HDEL', KEYS[2], p .. '|stock', p .. '|reserved', p .. '|confirmed', p .. '|price', p .. '|limit', p .. '|out')
+  redis.call('HDEL', KEYS[2], p .. '|stock', p .. '|reserved', p .. '|confirmed', p .. '|price', p .. '|limit', p .. '|out',
+    p .. '|total')
 end
 local products = {}
-for i = 6, #ARGV, 4 do
+for i = 6, #ARGV, 5 do
   local p = ARGV[i]
   products[#products + 1] = p
   redis.call('HSET', KEYS[2], p .. '|stock', ARGV[i + 1], p .. '|reserved', '0', p .. '|confirmed', '0',
-    p .. '|price', ARGV[i + 2], p .. '|limit', ARGV[i + 3], p .. '|out', '0')
+    p .. '|price', ARGV[i + 2], p .. '|limit', ARGV[i + 3], p .. '|out', '0', p .. '|total', ARGV[i + 4])
+  touched(p)
 end
 redis.call('HSET', KEYS[1], 'starts', ARGV[2], 'ends', ARGV[3], 'name', ARGV[4],
   'products', table.concat(products, '|'), 'expire', ARGV[5])

@@ -1,7 +1,10 @@
--- What PostgreSQL knows of a sale's Redis state: its epoch and the highest journal sequence number applied, and
--- whether it still needs looking after.
+-- What PostgreSQL knows of a sale's Redis state: its epoch and the highest journal sequence number applied of each
+-- bucket, and whether it still needs looking after.
 select s.epoch,
-       coalesce((select journal_seq from {schema}.sale_progress p where p.sale_id = s.id), 0),
+       array(select coalesce(p.journal_seq, 0)
+               from generate_series(0, s.buckets - 1) b
+               left join {schema}.sale_progress p on p.sale_id = s.id and p.bucket = b
+              order by b),
        s.retired_at is null and s.ends_at > now() - @retention
   from {schema}.sales s
  where s.id = @sale
