@@ -1,4 +1,5 @@
-// Load driver for Commerce.FlashSale: ./build.sh bench flashsale [--requests N] [--concurrency C] [--redis-benchmark-clients K]
+// Load driver for Commerce.FlashSale: ./build.sh bench flashsale [--cluster] [--requests N] [--concurrency C] [--redis-benchmark-clients K]
+// (--cluster: one hot item on the local 3-primary cluster, K = 1 against K = 3 buckets; see ClusterMode.cs)
 //
 // 1. Throughput: N reserve calls through the library (C in flight) on a sale with more stock than demand, so every
 //    call takes the full reserve path; reports reservations/s and p50/p99 latency.
@@ -22,6 +23,11 @@ var requests = Arg("--requests", 200_000);
 var concurrency = Arg("--concurrency", 256);
 var benchmarkClients = Arg("--redis-benchmark-clients", 50);
 var changes = Arg("--confirms", 20_000);
+if (args.Contains("--cluster"))
+{
+    return await ClusterMode.RunAsync(requests, concurrency, benchmarkClients);
+}
+
 var redis = Environment.GetEnvironmentVariable("ConnectionStrings__Redis") ?? "localhost:6379";
 var postgres = Environment.GetEnvironmentVariable("ConnectionStrings__Postgres") ?? "Host=localhost;Username=postgres;Password=postgres;Database=commerce";
 var prefix = $"bench:fs:{Guid.NewGuid():N}"[..24];

@@ -130,6 +130,35 @@ public sealed class BucketTests(RedisClusterFixture cluster, PostgresFixture pos
     }
 
     [IntegrationFact(TestServer.RedisCluster | TestServer.Postgres)]
+    public async Task AUnitsBackRecordLostWithItsProcess_IsRecordedByTheWorker_SoTheItemDoesNotStaySoldOut()
+    {
+        var name = TestNames.Unique();
+        var recorder = new LifecycleEventTests.LifecycleRecorder();
+        await using var h = await SaleHarness.CreateAsync(cluster.ConnectionString, postgres.ConnectionString, name, o =>
+        {
+            o.RateLimitPermits = 0;
+            o.RunBackgroundWorkers = true;
+            o.JournalPollInterval = TimeSpan.FromMilliseconds(50);
+        }, s => s.AddSingleton<IFlashSaleLifecycleSubscriber>(recorder));
+        await h.StartAsync();
+        var sale = await h.Sales.CreateSaleAsync(SaleHarness.Definition(stock: 2, limit: 2) with { Buckets = 3 });
+        var users = Enumerable.Range(0, 100).Select(i => $"u{i}").ToArray();
+        var alice = users.First(u => SaleBuckets.Of(u, 3) == 1);
+        var held = (await h.Sales.ReserveAsync(new ReserveRequest { SaleId = sale.Id, ProductId = "p1", UserId = alice, Quantity = 2 })).Reservation!;
+        Assert.Equal(ReserveOutcome.SoldOut, (await h.Sales.ReserveAsync(new ReserveRequest { SaleId = sale.Id, ProductId = "p1", UserId = users[7] })).Outcome);
+
+        // The release reached Redis, then its process died before recording the units back on bucket 0.
+        var keys = h.Services.GetRequiredService<FlashSaleKeys>();
+        var db = cluster.Connection.GetDatabase();
+        var released = await db.ScriptEvaluateAsync(FlashSaleScripts.Change, keys.For(sale.Id, 1, 3), ["", held.Id, alice, "released"]);
+        Assert.Equal("released", (string?)((RedisResult[])released!)[0]);
+
+        await Eventually.TrueAsync(() => recorder.Of(sale.Id).Contains(FlashSaleLifecycleKind.UnitsAvailable), TimeSpan.FromSeconds(30));
+        Assert.Equal([FlashSaleLifecycleKind.SoldOut, FlashSaleLifecycleKind.UnitsAvailable], recorder.Of(sale.Id).Where(k => k != FlashSaleLifecycleKind.Started));
+        await h.StopAsync();
+    }
+
+    [IntegrationFact(TestServer.RedisCluster | TestServer.Postgres)]
     public async Task ASplitSaleWhoseBucketWasLost_IsRebuiltFromPostgres_WithEveryHoldAndNoExtraStock()
     {
         var name = TestNames.Unique();

@@ -17,7 +17,8 @@ public static class FlashSalesApi
         [property: Required, StringLength(200)] string Name,
         [property: Required] DateTimeOffset? StartsAt,
         [property: Required] DateTimeOffset? EndsAt,
-        [property: Required, MinLength(1)] IReadOnlyList<CreateSaleItem> Items);
+        [property: Required, MinLength(1)] IReadOnlyList<CreateSaleItem> Items,
+        int Buckets = 1);
 
     public sealed record CreateSaleItem([property: Required] string ProductId, int Stock, decimal Price, int PerUserLimit);
 
@@ -45,6 +46,7 @@ public static class FlashSalesApi
                     StartsAt = request.StartsAt!.Value,
                     EndsAt = request.EndsAt!.Value,
                     Items = (request.Items ?? []).Select(i => new FlashSaleItemDefinition(i.ProductId, i.Stock, i.Price, i.PerUserLimit)).ToList(),
+                    Buckets = request.Buckets,
                 }, ct);
                 return TypedResults.Created($"/api/v1/flash-sales/{sale.Id}", sale);
             }

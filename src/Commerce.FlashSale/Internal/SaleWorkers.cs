@@ -5,7 +5,8 @@ namespace Commerce.FlashSale.Internal;
 
 /// <summary>
 /// The background work of each active sale, every <see cref="FlashSaleOptions.JournalPollInterval"/>: move its phase
-/// along (lifecycle, in every bucket), undo moves between buckets their mover never finished, expire due holds (every <see cref="FlashSaleOptions.SweepInterval"/>), drain its journal, check
+/// along (lifecycle, in every bucket), undo moves between buckets their mover never finished and record units back a
+/// dead process did not, expire due holds (every <see cref="FlashSaleOptions.SweepInterval"/>), drain its journal, check
 /// that Redis did not lose it, and retire it once done. Each sale runs as its own task, so one stuck sale (a hung
 /// subscriber, a slow PostgreSQL statement) never delays the others.
 /// </summary>
@@ -70,6 +71,7 @@ internal sealed class SaleWorkers(
             if (count > 1)
             {
                 await split.ReclaimAsync(sale, count).ConfigureAwait(false);
+                await split.HealSoldOutAsync(sale, count).ConfigureAwait(false);
             }
 
             if (work.LastSweep == 0 || time.GetElapsedTime(work.LastSweep) >= options.SweepInterval)

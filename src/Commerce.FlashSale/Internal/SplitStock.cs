@@ -88,6 +88,36 @@ internal sealed class SplitStock(FlashSaleConnections connections, SaleBuckets b
     }
 
     /// <summary>
+    /// Records units back for items marked sold out on bucket 0 that a consistent read shows have units again: the
+    /// process that released them died before recording it. Returns the items it recorded.
+    /// </summary>
+    public async Task<int> HealSoldOutAsync(Guid saleId, int count)
+    {
+        var db = await connections.RedisAsync().ConfigureAwait(false);
+        var home = keys.For(saleId);
+        var products = ((string?)await RedisErrors.RunAsync(() => db.HashGetAsync(home[0], "products")).ConfigureAwait(false) ?? "")
+            .Split('|', StringSplitOptions.RemoveEmptyEntries);
+        if (products.Length == 0)
+        {
+            return 0;
+        }
+
+        var marks = await RedisErrors.RunAsync(() => db.HashGetAsync(home[1], products.Select(p => (RedisValue)$"{p}|gout").ToArray())).ConfigureAwait(false);
+        var healed = 0;
+        for (var i = 0; i < products.Length; i++)
+        {
+            if (marks[i] == "1"
+                && await SnapshotAsync(db, saleId, count, products[i]).ConfigureAwait(false) is { Recovering: false, Available: > 0 } item)
+            {
+                await UnitsBackAsync(saleId, [(products[i], item.Available)]).ConfigureAwait(false);
+                healed++;
+            }
+        }
+
+        return healed;
+    }
+
+    /// <summary>
     /// Undoes the moves of a sale whose mover never finished them: the receiving bucket either took the units (the move
     /// is settled) or is made to refuse them for good (they go back to the sender). Returns the moves undone or settled.
     /// </summary>
