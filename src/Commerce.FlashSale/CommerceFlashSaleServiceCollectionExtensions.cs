@@ -58,6 +58,7 @@ public static class CommerceFlashSaleServiceCollectionExtensions
         services.TryAddSingleton<SaleClock>();
         services.TryAddSingleton<SaleBuckets>();
         services.TryAddSingleton<SplitStock>();
+        services.TryAddSingleton<WaitingRooms>();
         services.TryAddSingleton<PostgresSaleStore>();
         services.TryAddSingleton<PostgresReservationStore>();
         services.TryAddSingleton<ConfirmationWriter>();

@@ -28,4 +28,10 @@ public sealed record FlashSaleDefinition
     /// creation. See the README's "One hot item across shards".
     /// </summary>
     public int Buckets { get; init; } = 1;
+
+    /// <summary>
+    /// The sale's waiting room, or null (the default) for none: with one, a reserve needs the admission token the
+    /// shopper gets from <see cref="IFlashSaleService.JoinQueueAsync"/>. Fixed at creation.
+    /// </summary>
+    public FlashSaleWaitingRoom? WaitingRoom { get; init; }
 }

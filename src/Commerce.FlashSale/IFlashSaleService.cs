@@ -93,4 +93,16 @@ public interface IFlashSaleService
     /// <returns>The reservation, or null.</returns>
     /// <exception cref="FlashSaleUnavailableException">Redis failed, or the sale is being recovered.</exception>
     Task<Reservation?> GetReservationAsync(Guid saleId, string reservationId, string userId, CancellationToken cancellationToken = default);
+
+    /// <summary>
+    /// Joins the sale's waiting room, or asks again for the place already held (idempotent per user): the position, and
+    /// once admitted a signed, short-lived admission token for <see cref="ReserveRequest.AdmissionToken"/>.
+    /// </summary>
+    /// <param name="saleId">The sale (one with a <see cref="FlashSaleDefinition.WaitingRoom"/>).</param>
+    /// <param name="userId">The shopper.</param>
+    /// <param name="cancellationToken">Cancels the call.</param>
+    /// <returns>The shopper's ticket.</returns>
+    /// <exception cref="FlashSaleUnavailableException">Redis could not be reached.</exception>
+    Task<QueueTicket> JoinQueueAsync(Guid saleId, string userId, CancellationToken cancellationToken = default) =>
+        throw new NotSupportedException("This IFlashSaleService does not implement waiting rooms.");
 }

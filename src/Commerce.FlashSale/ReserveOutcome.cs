@@ -35,4 +35,10 @@ public enum ReserveOutcome
     /// again after <see cref="ReserveResult.RetryAfter"/>. A transient outcome (HTTP 503).
     /// </summary>
     Recovering,
+
+    /// <summary>
+    /// The sale has a waiting room and the request carries no valid admission token for this user (none, expired, or
+    /// another user's or sale's): join the queue (<see cref="IFlashSaleService.JoinQueueAsync"/>). Nothing was reserved.
+    /// </summary>
+    NotAdmitted,
 }

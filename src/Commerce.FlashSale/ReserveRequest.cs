@@ -20,4 +20,10 @@ public sealed record ReserveRequest
     /// reservation. Null generates one. 1-128 characters, no '|'.
     /// </summary>
     public string? ReservationId { get; init; }
+
+    /// <summary>
+    /// For a sale with a waiting room: the token <see cref="IFlashSaleService.JoinQueueAsync"/> gave this user when it
+    /// admitted them; without a valid one the answer is <see cref="ReserveOutcome.NotAdmitted"/>. Ignored otherwise.
+    /// </summary>
+    public string? AdmissionToken { get; init; }
 }

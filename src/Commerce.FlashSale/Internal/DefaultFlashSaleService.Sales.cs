@@ -66,6 +66,14 @@ internal sealed partial class DefaultFlashSaleService
             });
         }
 
+        if (definition.WaitingRoom != stored.Definition.WaitingRoom)
+        {
+            throw new FlashSaleDefinitionException(new Dictionary<string, string[]>
+            {
+                ["waitingRoom"] = ["A sale's waiting room is fixed at creation."],
+            });
+        }
+
         NpgsqlTransaction transaction;
         try
         {
@@ -224,6 +232,9 @@ internal sealed partial class DefaultFlashSaleService
             args.Add(epoch);
             args.Add(bucket);
             args.Add(count);
+            var room = bucket == 0 ? definition.WaitingRoom : null;
+            args.Add(room is null ? "" : room.AdmissionsPerSecond);
+            args.Add(room is null ? "" : (long)room.AdmissionLifetime.TotalMilliseconds);
         }
 
         foreach (var item in definition.Items)
@@ -239,7 +250,7 @@ internal sealed partial class DefaultFlashSaleService
     }
 
     private static bool SameDefinition(FlashSaleDefinition a, FlashSaleDefinition b) =>
-        a.ShopId == b.ShopId && a.Name == b.Name && a.Buckets == b.Buckets
+        a.ShopId == b.ShopId && a.Name == b.Name && a.Buckets == b.Buckets && a.WaitingRoom == b.WaitingRoom
         && a.StartsAt.ToUnixTimeMilliseconds() == b.StartsAt.ToUnixTimeMilliseconds()
         && a.EndsAt.ToUnixTimeMilliseconds() == b.EndsAt.ToUnixTimeMilliseconds()
         && a.Items.OrderBy(i => i.ProductId, StringComparer.Ordinal).SequenceEqual(b.Items.OrderBy(i => i.ProductId, StringComparer.Ordinal));

@@ -26,6 +26,7 @@ internal sealed partial class DefaultFlashSaleService : IFlashSaleService
     private readonly SoldOutMemory _soldOut;
     private readonly SaleBuckets _buckets;
     private readonly SplitStock _split;
+    private readonly WaitingRooms _rooms;
     private readonly FlashSaleOptions _options;
     private readonly TimeProvider _time;
     private readonly FlashSaleMetrics _metrics;
@@ -46,6 +47,7 @@ internal sealed partial class DefaultFlashSaleService : IFlashSaleService
         SoldOutMemory soldOut,
         SaleBuckets buckets,
         SplitStock split,
+        WaitingRooms rooms,
         IOptions<FlashSaleOptions> options,
         TimeProvider time,
         FlashSaleMetrics metrics,
@@ -61,6 +63,7 @@ internal sealed partial class DefaultFlashSaleService : IFlashSaleService
         _soldOut = soldOut;
         _buckets = buckets;
         _split = split;
+        _rooms = rooms;
         _options = options.Value;
         _time = time;
         _metrics = metrics;
@@ -81,6 +84,13 @@ internal sealed partial class DefaultFlashSaleService : IFlashSaleService
         activity?.SetTag("commerce.flash_sale.reservation_id", reservationId);
         activity?.SetTag("commerce.flash_sale.product_id", request.ProductId);
         activity?.SetTag("enduser.id", request.UserId);
+
+        if (!await _rooms.AdmitsAsync(request.SaleId, request.UserId, request.AdmissionToken).ConfigureAwait(false))
+        {
+            activity?.SetTag("commerce.flash_sale.outcome", nameof(ReserveOutcome.NotAdmitted));
+            _metrics.Reserve(ReserveOutcome.NotAdmitted, _time.GetElapsedTime(started));
+            return new ReserveResult { Outcome = ReserveOutcome.NotAdmitted };
+        }
 
         if (request.ReservationId is null && _soldOut.IsSoldOut(request.SaleId, request.ProductId))
         {
@@ -140,6 +150,22 @@ internal sealed partial class DefaultFlashSaleService : IFlashSaleService
         return reserve;
 
         static ReserveResult Recovering() => new() { Outcome = ReserveOutcome.Recovering, RetryAfter = RecoveringRetryAfter };
+    }
+
+    public async Task<QueueTicket> JoinQueueAsync(Guid saleId, string userId, CancellationToken cancellationToken = default)
+    {
+        FlashSaleValidation.ValidateIds("queue", userId);
+        using var activity = Activities.StartActivity("commerce.flash_sale.queue");
+        activity?.SetTag("commerce.flash_sale.id", saleId);
+        activity?.SetTag("enduser.id", userId);
+        var ticket = await _rooms.JoinAsync(saleId, userId).ConfigureAwait(false);
+        if (ticket.Outcome == QueueOutcome.NotFound && await _recovery.OnMissingAsync(saleId, cancellationToken).ConfigureAwait(false))
+        {
+            ticket = new QueueTicket { Outcome = QueueOutcome.Recovering };
+        }
+
+        activity?.SetTag("commerce.flash_sale.outcome", ticket.Outcome.ToString());
+        return ticket;
     }
 
     public Task<ReservationResult> ConfirmAsync(Guid saleId, string reservationId, string userId, CancellationToken cancellationToken = default) =>

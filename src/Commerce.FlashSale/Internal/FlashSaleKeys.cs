@@ -34,6 +34,9 @@ internal sealed class FlashSaleKeys(string prefix)
 
     public RedisKey Reservations(Guid saleId) => For(saleId)[3];
 
+    /// <summary>The waiting room's queue of a sale (a sorted set of users, in bucket 0's slot).</summary>
+    public RedisKey Queue(Guid saleId) => $"{prefix}:{{{saleId:N}}}:queue";
+
     /// <summary>The lease under which one instance drains or rebuilds a sale (all its buckets).</summary>
     public RedisKey DrainLease(Guid saleId) => $"{prefix}:{{{saleId:N}}}:drain";
 

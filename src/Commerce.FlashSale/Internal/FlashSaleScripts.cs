@@ -48,6 +48,8 @@ internal static class FlashSaleScripts
 
     public static readonly string UnitsBack = Prelude + Load("units_back.lua");
 
+    public static readonly string Queue = Prelude + Load("queue.lua");
+
     public static readonly string Health = Load("health.lua");
 
     public static readonly string MarkRecovering = Load("mark_recovering.lua");

@@ -42,6 +42,19 @@ internal static class FlashSaleValidation
             Add("buckets", $"A sale's stock is split over 1-{MaxBuckets} buckets.");
         }
 
+        if (definition.WaitingRoom is { } room)
+        {
+            if (room.AdmissionsPerSecond is < 1 or > 100_000)
+            {
+                Add("waitingRoom.admissionsPerSecond", "A waiting room admits 1-100,000 shoppers per second.");
+            }
+
+            if (room.AdmissionLifetime < TimeSpan.FromSeconds(10) || room.AdmissionLifetime > TimeSpan.FromHours(1))
+            {
+                Add("waitingRoom.admissionLifetime", "An admission lasts 10 seconds to 1 hour.");
+            }
+        }
+
         if (definition.Items is null || definition.Items.Count == 0)
         {
             Add("items", "A sale needs at least one item.");

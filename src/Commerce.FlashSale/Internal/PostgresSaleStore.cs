@@ -22,6 +22,8 @@ internal sealed class PostgresSaleStore(FlashSaleConnections connections, FlashS
                 insert.Parameters.AddWithValue("starts", definition.StartsAt.ToUniversalTime());
                 insert.Parameters.AddWithValue("ends", definition.EndsAt.ToUniversalTime());
                 insert.Parameters.AddWithValue("buckets", definition.Buckets);
+                insert.Parameters.AddWithValue("room_rate", (object?)definition.WaitingRoom?.AdmissionsPerSecond ?? DBNull.Value);
+                insert.Parameters.AddWithValue("room_lifetime_ms", (object?)(long?)definition.WaitingRoom?.AdmissionLifetime.TotalMilliseconds ?? DBNull.Value);
                 if (await insert.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false) == 0)
                 {
                     await transaction.RollbackAsync(cancellationToken).ConfigureAwait(false);
@@ -191,6 +193,11 @@ internal sealed class PostgresSaleStore(FlashSaleConnections connections, FlashS
 
         var (shop, name, starts, ends, cancelled, epoch, buckets) = (reader.GetString(0), reader.GetString(1), reader.GetFieldValue<DateTimeOffset>(2),
             reader.GetFieldValue<DateTimeOffset>(3), !reader.IsDBNull(4), reader.GetInt64(5), reader.GetInt32(6));
+        var room = reader.IsDBNull(7) ? null : new FlashSaleWaitingRoom
+        {
+            AdmissionsPerSecond = reader.GetInt32(7),
+            AdmissionLifetime = TimeSpan.FromMilliseconds(reader.GetInt64(8)),
+        };
         await reader.NextResultAsync(cancellationToken).ConfigureAwait(false);
         var items = new List<StoredItem>();
         while (await reader.ReadAsync(cancellationToken).ConfigureAwait(false))
@@ -222,6 +229,7 @@ internal sealed class PostgresSaleStore(FlashSaleConnections connections, FlashS
             EndsAt = ends,
             Items = items.Select(i => new FlashSaleItemDefinition(i.ProductId, i.Stock, i.Price, i.PerUserLimit)).ToArray(),
             Buckets = buckets,
+            WaitingRoom = room,
         };
         return new StoredSale(definition, cancelled, epoch, items, reservations, parked);
     }

@@ -163,6 +163,20 @@ internal sealed class SaleRecovery(
     }
 
     /// <summary>
+    /// A waiting room's fields on bucket 0 after a rebuild: its settings, and admissions as if they had run at the rate
+    /// since the start (the count is not in PostgreSQL: admitting more than before is safe, stock is what limits sales).
+    /// A new secret is made by the next join, so tokens of the old state are no longer accepted.
+    /// </summary>
+    private static HashEntry[] Room(FlashSaleWaitingRoom? room, int bucket, DateTimeOffset now, DateTimeOffset starts) =>
+        room is null || bucket != 0 ? [] :
+        [
+            new("room_rate", room.AdmissionsPerSecond),
+            new("room_ttl", (long)room.AdmissionLifetime.TotalMilliseconds),
+            new("room_admitted", Math.Max(0, (now - starts).TotalSeconds * room.AdmissionsPerSecond).ToString("F3", CultureInfo.InvariantCulture)),
+            new("room_at", now.ToUnixTimeMilliseconds()),
+        ];
+
+    /// <summary>
     /// Replaces one bucket's Redis keys with PostgreSQL's state, in one MULTI/EXEC: the holds of the shoppers it serves,
     /// and as stock those holds plus its share of the units nobody holds (moves in flight are not in PostgreSQL: the split
     /// starts afresh).
@@ -199,6 +213,7 @@ internal sealed class SaleRecovery(
                 new("expire", new DateTimeOffset(expire).ToUnixTimeMilliseconds()),
                 new("bucket", bucket),
                 new("buckets", count),
+                .. Room(definition.WaitingRoom, bucket, now, definition.StartsAt),
             ]),
             transaction.HashSetAsync(saleKeys[1], stored.Items.SelectMany(i =>
             {
