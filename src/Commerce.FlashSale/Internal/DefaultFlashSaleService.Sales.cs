@@ -37,6 +37,11 @@ internal sealed partial class DefaultFlashSaleService
         }
 
         _buckets.Remember(id, count);
+        if ((existing ?? definition).WaitingRoom is null)
+        {
+            _rooms.RememberNone(id);
+        }
+
         _registry.Invalidate();
         if (existing is null)
         {
@@ -88,7 +93,7 @@ internal sealed partial class DefaultFlashSaleService
         try
         {
             var db = await _connections.RedisAsync().ConfigureAwait(false);
-            var result = await UpdateBucketsAsync(db, saleId, definition, count).ConfigureAwait(false);
+            var result = await UpdateBucketsAsync(db, saleId, definition, stored.Definition, count).ConfigureAwait(false);
             var outcome = result switch
             {
                 "updated" => SaleChangeOutcome.Done,
@@ -110,7 +115,7 @@ internal sealed partial class DefaultFlashSaleService
             catch (NpgsqlException e)
             {
                 // Redis has the new definition, PostgreSQL does not: put the old one back in Redis.
-                await UpdateBucketsAsync(db, saleId, stored.Definition, count).ConfigureAwait(false);
+                await UpdateBucketsAsync(db, saleId, stored.Definition, definition, count).ConfigureAwait(false);
                 throw new FlashSaleUnavailableException($"PostgreSQL could not store the update of sale {saleId}; the sale is unchanged. ({e.Message})", e);
             }
 
@@ -127,11 +132,13 @@ internal sealed partial class DefaultFlashSaleService
     {
         var db = await _connections.RedisAsync().ConfigureAwait(false);
         var count = await _buckets.CountAsync(saleId).ConfigureAwait(false);
-        // The other buckets first, bucket 0 (which records the cancellation) last: its answer is the outcome.
-        RedisResult result = RedisResult.Create(RedisValue.Null);
-        foreach (var bucket in Enumerable.Range(0, count).Reverse())
+        // Bucket 0 (which records the cancellation) first: its answer is the outcome, and only a sale it cancelled (now
+        // or before) is cancelled in the other buckets, so no bucket is ever cancelled alone.
+        var result = await RedisErrors.RunAsync(() => db.ScriptEvaluateAsync(FlashSaleScripts.Cancel, _keys.For(saleId), [_clock.Now()]), "cancel", null).ConfigureAwait(false);
+        for (var bucket = 1; bucket < count && (string?)result is "cancelled" or "already_cancelled"; bucket++)
         {
-            result = await RedisErrors.RunAsync(() => db.ScriptEvaluateAsync(FlashSaleScripts.Cancel, _keys.For(saleId, bucket, count), [_clock.Now()]), "cancel", null).ConfigureAwait(false);
+            var keys = _keys.For(saleId, bucket, count);
+            await RedisErrors.RunAsync(() => db.ScriptEvaluateAsync(FlashSaleScripts.Cancel, keys, [_clock.Now()]), "cancel", null).ConfigureAwait(false);
         }
 
         var outcome = (string?)result switch
@@ -191,18 +198,37 @@ internal sealed partial class DefaultFlashSaleService
         return sales;
     }
 
-    /// <summary>Updates every bucket, bucket 0 first; the first answer other than "updated" stops it and is returned.</summary>
-    private async Task<string?> UpdateBucketsAsync(IDatabase db, Guid saleId, FlashSaleDefinition definition, int count)
+    /// <summary>
+    /// Updates every bucket, bucket 0 first; the first answer other than "updated" stops it, puts
+    /// <paramref name="previous"/> back in the buckets already updated (so they never hold shares of different stocks),
+    /// and is returned.
+    /// </summary>
+    private async Task<string?> UpdateBucketsAsync(IDatabase db, Guid saleId, FlashSaleDefinition definition, FlashSaleDefinition previous, int count)
     {
-        string? result = null;
-        for (var bucket = 0; bucket < count && result is null or "updated"; bucket++)
+        // one "now" for every bucket, so they agree on whether the sale has started
+        var now = (await RedisErrors.RunAsync(() => _clock.NowAsync(db)).ConfigureAwait(false)).ToUnixTimeMilliseconds();
+        for (var bucket = 0; bucket < count; bucket++)
         {
-            var keys = _keys.For(saleId, bucket, count);
-            var args = DefinitionArgs([_clock.Now()], definition, 0, bucket, count);
-            result = (string?)await RedisErrors.RunAsync(() => db.ScriptEvaluateAsync(FlashSaleScripts.Update, keys, args)).ConfigureAwait(false);
+            var result = await UpdateBucketAsync(db, saleId, definition, bucket, count, now).ConfigureAwait(false);
+            if (result != "updated")
+            {
+                for (var done = 0; done < bucket; done++)
+                {
+                    await UpdateBucketAsync(db, saleId, previous, done, count, now).ConfigureAwait(false);
+                }
+
+                return result;
+            }
         }
 
-        return result;
+        return "updated";
+    }
+
+    private Task<string?> UpdateBucketAsync(IDatabase db, Guid saleId, FlashSaleDefinition definition, int bucket, int count, long now)
+    {
+        var keys = _keys.For(saleId, bucket, count);
+        var args = DefinitionArgs([now], definition, 0, bucket, count);
+        return RedisErrors.RunAsync(async () => (string?)await db.ScriptEvaluateAsync(FlashSaleScripts.Update, keys, args).ConfigureAwait(false));
     }
 
     /// <summary>A bucket's share of an item's stock: an even split, the remainder to the first buckets.</summary>

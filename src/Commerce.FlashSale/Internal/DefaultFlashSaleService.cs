@@ -103,18 +103,18 @@ internal sealed partial class DefaultFlashSaleService : IFlashSaleService
         var generation = _soldOut.Generation(request.SaleId);
         var db = await _connections.RedisAsync().ConfigureAwait(false);
         var count = await _buckets.CountAsync(request.SaleId).ConfigureAwait(false);
-        async Task<ReserveReply> ReserveIn(RedisKey[] keys, RedisValue lazySweep) => ReserveReply.Decode(await RedisErrors.RunAsync(
+        async Task<ReserveReply> ReserveIn(RedisKey[] keys, RedisValue lazySweep, bool rateLimited) => ReserveReply.Decode(await RedisErrors.RunAsync(
             () => db.ScriptEvaluateAsync(
                 FlashSaleScripts.Reserve,
                 keys,
-                [_clock.Now(), reservationId, request.UserId, request.ProductId, request.Quantity, _holdMs, lazySweep, _ratePermits, _ratePeriodMs]),
+                [_clock.Now(), reservationId, request.UserId, request.ProductId, request.Quantity, _holdMs, lazySweep, rateLimited ? _ratePermits : 0, _ratePeriodMs]),
             "reservation",
             reservationId).ConfigureAwait(false), request.SaleId, reservationId);
 
         // A split sale expires holds in the background sweep only, which records the units coming back across buckets.
         var reply = count == 1
-            ? await ReserveIn(_keys.For(request.SaleId), _lazySweep).ConfigureAwait(false)
-            : await _split.ReserveAsync(k => ReserveIn(k, 0), request.SaleId, request.UserId, request.ProductId, request.Quantity, count).ConfigureAwait(false);
+            ? await ReserveIn(_keys.For(request.SaleId), _lazySweep, rateLimited: true).ConfigureAwait(false)
+            : await _split.ReserveAsync((k, first) => ReserveIn(k, 0, first), request.SaleId, request.UserId, request.ProductId, request.Quantity, count).ConfigureAwait(false);
         var reserve = reply.Kind switch
         {
             "reserved" => new ReserveResult

@@ -37,7 +37,7 @@ internal sealed class Reconciler(FlashSaleConnections connections, SaleBuckets b
             return new ReconciliationReport(saleId, pending, differences) { DeadLetters = parked };
         }
 
-        var redisItems = items.Where(e => !((string)e.Name!).StartsWith("t|", StringComparison.Ordinal) && !((string)e.Name!).StartsWith("g|", StringComparison.Ordinal))
+        var redisItems = items.Where(e => !((string)e.Name!).StartsWith('|'))
             .GroupBy(e => (string)e.Name!, StringComparer.Ordinal)
             .ToDictionary(g => g.Key, g => g.Key.EndsWith("|reserved", StringComparison.Ordinal) || g.Key.EndsWith("|confirmed", StringComparison.Ordinal)
                 ? g.Sum(e => (long)e.Value).ToString(CultureInfo.InvariantCulture)

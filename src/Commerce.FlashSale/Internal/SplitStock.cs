@@ -19,16 +19,17 @@ internal sealed class SplitStock(FlashSaleConnections connections, SaleBuckets b
 
     /// <summary>
     /// Reserves in the shopper's bucket, moving units to it as needed. A reply of kind <c>sold_out</c> here means the
-    /// item as a whole is; <c>unsettled</c> that buckets kept changing (or units stayed in transit) for every attempt.
+    /// item as a whole is (its Available counts units in transit, so "none left" is remembered only when none are); <c>unsettled</c> that buckets kept changing (or units stayed in transit) for every attempt.
     /// </summary>
-    public async Task<ReserveReply> ReserveAsync(Func<RedisKey[], Task<ReserveReply>> reserveIn, Guid saleId, string userId, string productId, int quantity, int count)
+    public async Task<ReserveReply> ReserveAsync(Func<RedisKey[], bool, Task<ReserveReply>> reserveIn, Guid saleId, string userId, string productId, int quantity, int count)
     {
         var db = await connections.RedisAsync().ConfigureAwait(false);
         var home = SaleBuckets.Of(userId, count);
         var homeKeys = keys.For(saleId, home, count);
         for (var attempt = 0; attempt < MaxAttempts; attempt++)
         {
-            var reply = await reserveIn(homeKeys).ConfigureAwait(false);
+            // the first attempt counts against the shopper's rate limit; asking again after a move does not
+            var reply = await reserveIn(homeKeys, attempt == 0).ConfigureAwait(false);
             if (reply.Kind != "sold_out")
             {
                 return reply;
@@ -57,7 +58,7 @@ internal sealed class SplitStock(FlashSaleConnections connections, SaleBuckets b
                     await RedisErrors.RunAsync(() => db.ScriptEvaluateAsync(FlashSaleScripts.SoldOut, keys.For(saleId), [clock.Now(), productId, item.Backs])).ConfigureAwait(false);
                 }
 
-                return new ReserveReply("sold_out", Available: item.Available);
+                return new ReserveReply("sold_out", Available: item.Available + item.InTransit);
             }
 
             if (item.InTransit > 0)
@@ -155,15 +156,16 @@ internal sealed class SplitStock(FlashSaleConnections connections, SaleBuckets b
 
             var transfer = Guid.NewGuid().ToString("N");
             var source = keys.For(saleId, from, count);
-            var taken = (int)await RedisErrors.RunAsync(() => db.ScriptEvaluateAsync(FlashSaleScripts.Take, source, [clock.Now(), productId, need - moved, transfer, to])).ConfigureAwait(false);
+            var take = (RedisResult[])(await RedisErrors.RunAsync(() => db.ScriptEvaluateAsync(FlashSaleScripts.Take, source, [clock.Now(), productId, need - moved, transfer, to])).ConfigureAwait(false))!;
+            var taken = (int)take[0];
             if (taken == 0)
             {
                 continue;
             }
 
-            var given = (string)(await RedisErrors.RunAsync(() => db.ScriptEvaluateAsync(FlashSaleScripts.Give, keys.For(saleId, to, count), [productId, taken, transfer])).ConfigureAwait(false))!;
-            // 'recovering': the rebuild splits the stock afresh from PostgreSQL, so the sender just lets the units go.
-            await RedisErrors.RunAsync(() => db.ScriptEvaluateAsync(FlashSaleScripts.Settle, source, [transfer, given == "refused" ? "refused" : "given"])).ConfigureAwait(false);
+            // the give names the sender's epoch: a receiver rebuilt since (or being rebuilt) refuses it for good
+            var given = (string)(await RedisErrors.RunAsync(() => db.ScriptEvaluateAsync(FlashSaleScripts.Give, keys.For(saleId, to, count), [productId, taken, transfer, (string?)take[1]])).ConfigureAwait(false))!;
+            await RedisErrors.RunAsync(() => db.ScriptEvaluateAsync(FlashSaleScripts.Settle, source, [transfer, given])).ConfigureAwait(false);
             if (given == "given")
             {
                 moved += taken;

@@ -116,6 +116,9 @@ internal sealed class WaitingRooms(FlashSaleConnections connections, FlashSaleKe
         return CryptographicOperations.FixedTimeEquals(Encoding.ASCII.GetBytes(expected), Encoding.ASCII.GetBytes(token));
     }
 
+    /// <summary>Records that a sale has no waiting room (known at creation), so its reserves never ask Redis.</summary>
+    public void RememberNone(Guid saleId) => _rooms[saleId] = Room.None;
+
     private static string Sign(byte[] secret, Guid saleId, string userId, DateTimeOffset expires)
     {
         var ms = expires.ToUnixTimeMilliseconds().ToString(CultureInfo.InvariantCulture);

@@ -4,8 +4,8 @@
 --                               products ('|'-joined), expire, bucket, buckets
 --   KEYS[2] items         HASH  {product}|stock|reserved|confirmed|limit|price|out|total|ver|transit, and on a sale
 --                               split over buckets: {product}|gout|backs (bucket 0: the item as a whole sold out, and
---                               how often units came back), t|{transfer} (units this bucket is moving to another),
---                               g|{transfer} (a transfer this bucket took, '1', or refused, 'x')
+--                               how often units came back), |t|{move} (units this bucket is moving to another),
+--                               |g|{move} (a move this bucket took, '1', or refused, 'x')
 --   KEYS[3] holds         HASH  {user}|{product} -> units reserved + confirmed by that user
 --   KEYS[4] reservations  HASH  {user}|{id} -> the reservation record (see pack)
 --   KEYS[5] expiry        ZSET  {user}|{id} scored by its expiry (unix ms), while reserved

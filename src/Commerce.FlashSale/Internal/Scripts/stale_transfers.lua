@@ -4,7 +4,7 @@ local now, age = now_ms(ARGV[1]), tonumber(ARGV[2])
 local out = {}
 local fields = redis.call('HGETALL', KEYS[2])
 for i = 1, #fields, 2 do
-  local id = string.match(fields[i], '^t|(.+)$')
+  local id = string.match(fields[i], '^|t|(.+)$')
   if id then
     local target, at = string.match(fields[i + 1], '|([^|]*)|([^|]*)$')
     if now - tonumber(at) >= age then
