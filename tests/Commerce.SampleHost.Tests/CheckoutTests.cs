@@ -174,6 +174,41 @@ public sealed class CheckoutTests(SystemFixture system) : IClassFixture<SystemFi
         Assert.Equal(HttpStatusCode.BadRequest, noShop.StatusCode);
     }
 
+    [IntegrationFact(TestServer.Redis | TestServer.Postgres)]
+    public async Task ASaleWithAWaitingRoom_LetsOnlyAnAdmittedShopperReserve_OnEitherInstance()
+    {
+        var shop = TestNames.Unique("shop");
+        var crowd = new FlashSaleCrowd([system.A.Address], shop);
+        using var admin = await crowd.ClientAsync(system.A.Address, "admin", "admin", default);
+        using var shopper = await crowd.ClientAsync(system.B.Address, "shopper-w", "shopper", default);
+        var now = DateTimeOffset.UtcNow;
+        using var created = await admin.PostAsJsonAsync("api/v1/flash-sales", new
+        {
+            shopId = shop, name = "queued", startsAt = now.AddSeconds(-5), endsAt = now.AddHours(1),
+            items = new[] { new { productId = "p1", stock = 5, price = 10m, perUserLimit = 1 } },
+            waitingRoom = new { admissionsPerSecond = 100, admissionSeconds = 60 },
+        });
+        Assert.Equal(HttpStatusCode.Created, created.StatusCode);
+        var saleId = (await created.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("id").GetGuid();
+
+        using (var unqueued = await shopper.PostAsJsonAsync($"api/v1/flash-sales/{saleId}/reserve", new { productId = "p1" }))
+        {
+            Assert.Equal(HttpStatusCode.Forbidden, unqueued.StatusCode);
+            Assert.Equal("Not admitted", (await unqueued.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("title").GetString());
+        }
+
+        using var queued = await shopper.PostAsync($"api/v1/flash-sales/{saleId}/queue", null);
+        Assert.Equal(HttpStatusCode.OK, queued.StatusCode);
+        var ticket = await queued.Content.ReadFromJsonAsync<JsonElement>();
+        Assert.Equal("Admitted", ticket.GetProperty("status").GetString());
+        using var reserved = await shopper.PostAsJsonAsync($"api/v1/flash-sales/{saleId}/reserve", new { productId = "p1", admissionToken = ticket.GetProperty("admissionToken").GetString() });
+        Assert.Equal(HttpStatusCode.Created, reserved.StatusCode);
+
+        var plain = await CreateSaleAsync(admin, shop);
+        using var noRoom = await shopper.PostAsync($"api/v1/flash-sales/{plain}/queue", null);
+        Assert.Equal(HttpStatusCode.Conflict, noRoom.StatusCode);
+    }
+
     private static readonly JsonSerializerOptions Web = new(JsonSerializerDefaults.Web);
 
     private static JsonElement Item(JsonElement sale) => sale.GetProperty("items")[0];

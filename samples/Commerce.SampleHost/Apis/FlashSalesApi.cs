@@ -18,11 +18,14 @@ public static class FlashSalesApi
         [property: Required] DateTimeOffset? StartsAt,
         [property: Required] DateTimeOffset? EndsAt,
         [property: Required, MinLength(1)] IReadOnlyList<CreateSaleItem> Items,
-        int Buckets = 1);
+        int Buckets = 1,
+        CreateWaitingRoom? WaitingRoom = null);
+
+    public sealed record CreateWaitingRoom(int AdmissionsPerSecond = 50, int AdmissionSeconds = 120);
 
     public sealed record CreateSaleItem([property: Required] string ProductId, int Stock, decimal Price, int PerUserLimit);
 
-    public sealed record ReserveBody([property: Required] string ProductId, int Quantity = 1);
+    public sealed record ReserveBody([property: Required] string ProductId, int Quantity = 1, string? AdmissionToken = null);
 
     public sealed record ReservationResponse(string ReservationId, Guid SaleId, string ProductId, int Quantity, string State, DateTimeOffset ExpiresAt);
 
@@ -47,6 +50,9 @@ public static class FlashSalesApi
                     EndsAt = request.EndsAt!.Value,
                     Items = (request.Items ?? []).Select(i => new FlashSaleItemDefinition(i.ProductId, i.Stock, i.Price, i.PerUserLimit)).ToList(),
                     Buckets = request.Buckets,
+                    WaitingRoom = request.WaitingRoom is { } room
+                        ? new FlashSaleWaitingRoom { AdmissionsPerSecond = room.AdmissionsPerSecond, AdmissionLifetime = TimeSpan.FromSeconds(room.AdmissionSeconds) }
+                        : null,
                 }, ct);
                 return TypedResults.Created($"/api/v1/flash-sales/{sale.Id}", sale);
             }
@@ -81,6 +87,7 @@ public static class FlashSalesApi
                 UserId = user.UserId()!,
                 Quantity = body.Quantity,
                 ReservationId = key.Length > 0 ? key : null,
+                AdmissionToken = body.AdmissionToken,
             }, ct);
             switch (result.Outcome)
             {
@@ -102,10 +109,40 @@ public static class FlashSalesApi
                     return Problem(StatusCodes.Status409Conflict, "Reservation ended", $"This Idempotency-Key's reservation was {result.Reservation!.State.ToString().ToLowerInvariant()}; nothing was reserved now.");
                 case ReserveOutcome.Recovering:
                     return Recovering(http, result.RetryAfter);
+                case ReserveOutcome.NotAdmitted:
+                    return Problem(StatusCodes.Status403Forbidden, "Not admitted", $"This sale has a waiting room: POST /api/v1/flash-sales/{id}/queue and reserve with the admission token once admitted.");
                 default:
                     return NotFound("sale or item", $"{id}/{body.ProductId}");
             }
-        }).WithSummary("Reserves units for the caller: 201, 409 sold out, 422 limit exceeded or sale not active, 429 rate limited.");
+        }).WithSummary("Reserves units for the caller: 201, 409 sold out, 422 limit exceeded or sale not active, 429 rate limited, 403 not admitted by the waiting room.");
+
+        sales.MapPost("/{id:guid}/queue", async Task<IResult> (Guid id, HttpRequest http, ClaimsPrincipal user, IFlashSaleService service, FlashSaleRooms rooms, CancellationToken ct) =>
+        {
+            var ticket = await service.JoinQueueAsync(id, user.UserId()!, ct);
+            switch (ticket.Outcome)
+            {
+                case QueueOutcome.Recovering:
+                    return Recovering(http, null);
+                case QueueOutcome.NotFound:
+                    return NotFound("sale", id.ToString());
+                case QueueOutcome.NoWaitingRoom:
+                    return Problem(StatusCodes.Status409Conflict, "No waiting room", "This sale has no waiting room: reserve directly.");
+                case QueueOutcome.SaleNotActive:
+                    return Problem(StatusCodes.Status422UnprocessableEntity, "Sale not active", "The sale has ended or was cancelled.");
+                default:
+                    rooms.QueueChanged(id, ticket);
+                    return TypedResults.Ok(new
+                    {
+                        status = ticket.Outcome.ToString(),
+                        ticket.Position,
+                        ticket.Rank,
+                        ticket.QueueLength,
+                        ticket.AdmittedThrough,
+                        ticket.AdmissionToken,
+                        ticket.AdmissionExpiresAt,
+                    });
+            }
+        }).WithSummary("Joins the sale's waiting room, or asks again keeping the place: position, and the admission token once admitted (the room flash_sale:{id} streams flash_sale_queue and sold out).");
 
         sales.MapPost("/{id:guid}/confirm-reservation/{reservationId}", (Guid id, string reservationId, HttpResponse http, ClaimsPrincipal user, IFlashSaleService service, CancellationToken ct) =>
             ChangeAsync(service.ConfirmAsync(id, reservationId, user.UserId()!, ct), ReservationOutcome.AlreadyConfirmed, http))

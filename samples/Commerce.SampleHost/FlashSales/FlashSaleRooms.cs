@@ -9,7 +9,10 @@ namespace Commerce.SampleHost;
 /// every lifecycle transition (started, ended, cancelled, sold out, units back) is published as <c>flash_sale_lifecycle</c>
 /// at once, and reservation changes as a <c>flash_sale_stock</c> snapshot (status, window, available per item), at most
 /// one per sale per <see cref="StockInterval"/> however busy the sale is. Both come from the journal, once per change
-/// across instances.
+/// across instances. A sale with a waiting room also streams <c>flash_sale_queue</c> (admitted so far, queue length; a
+/// waiting client's position is its rank minus the admitted count), at most one per <see cref="StockInterval"/> per
+/// instance, from the joins and re-asks that instance answers; sold out reaches every waiting client as the lifecycle
+/// event.
 /// </summary>
 public sealed class FlashSaleRooms(INotificationService notifications, IServiceProvider services, ILogger<FlashSaleRooms> logger)
     : IFlashSaleLifecycleSubscriber, IFlashSaleEventSubscriber
@@ -20,6 +23,7 @@ public sealed class FlashSaleRooms(INotificationService notifications, IServiceP
     public static readonly TimeSpan StockInterval = TimeSpan.FromMilliseconds(250);
 
     private readonly ConcurrentDictionary<Guid, byte> _scheduled = new();
+    private readonly ConcurrentDictionary<Guid, QueueTicket> _queues = new();
 
     public static string Room(Guid saleId) => Prefix + saleId.ToString("D");
 
@@ -40,6 +44,45 @@ public sealed class FlashSaleRooms(INotificationService notifications, IServiceP
     {
         ScheduleStock(saleEvent.SaleId);
         return ValueTask.CompletedTask;
+    }
+
+    /// <summary>A join or re-ask answered here: publishes the queue's state soon (the latest one seen by then).</summary>
+    public void QueueChanged(Guid saleId, QueueTicket ticket)
+    {
+        var first = true;
+        _queues.AddOrUpdate(saleId, ticket, (_, _) =>
+        {
+            first = false;
+            return ticket;
+        });
+        if (!first)
+        {
+            return; // a publication is on its way and will carry the latest state
+        }
+
+        _ = Task.Run(async () =>
+        {
+            await Task.Delay(StockInterval);
+            if (!_queues.TryRemove(saleId, out var latest))
+            {
+                return;
+            }
+
+            try
+            {
+                await notifications.PublishRoomEventAsync(Room(saleId), "flash_sale_queue", new
+                {
+                    saleId,
+                    admittedThrough = latest.AdmittedThrough,
+                    queueLength = latest.QueueLength,
+                    soldOut = latest.Outcome == QueueOutcome.SoldOut,
+                });
+            }
+            catch (Exception e) when (e is not OutOfMemoryException)
+            {
+                logger.LogDebug(e, "Queue update of sale {SaleId} skipped", saleId);
+            }
+        });
     }
 
     private void ScheduleStock(Guid saleId)
