@@ -1,9 +1,10 @@
 // The store simulator: plays a seller's storefront against the Commerce host.
 //   dotnet run --project samples/Commerce.StoreSimulator -- [--host http://localhost:3000[,http://localhost:3001]]
-//       [--shop shop-1] [--products 40] [--days 90] [--per-day 30] [--rate 2] [--duration 0] [--crowd 0]
+//       [--shop shop-1] [--products 40] [--days 90] [--per-day 30] [--rate 2] [--duration 0] [--crowd 0] [--queue 0]
 // It registers the host as a webhook endpoint, sends the catalogue and the history (sync.batch), then streams new
 // orders, status changes, refunds and stock changes at --rate events/s for --duration seconds (0: until Ctrl+C),
-// printing what the dashboard should show. --crowd N sends N shoppers at a flash sale through every host.
+// printing what the dashboard should show. --crowd N sends N shoppers at a flash sale through every host; with
+// --queue R the sale has a waiting room admitting R shoppers per second, and the crowd queues before the start.
 using Commerce.StoreSimulator;
 using Commerce.Webhooks;
 using Microsoft.Extensions.Logging;
@@ -57,10 +58,11 @@ try
 
     if (Int("crowd", 0) is > 0 and var shoppers)
     {
-        var result = await new FlashSaleCrowd(hosts, shop).RunAsync(stock: Math.Max(10, shoppers / 4), shoppers, ct: cancel.Token);
+        var result = await new FlashSaleCrowd(hosts, shop).RunAsync(stock: Math.Max(10, shoppers / 4), shoppers, ct: cancel.Token, admissionsPerSecond: Int("queue", 0));
         Console.WriteLine($"flash sale {result.SaleId}: stock {result.Stock}; {result.Attempts} attempts by {shoppers} shoppers through {hosts.Count} host(s): "
             + $"{result.Reserved} reserved ({result.UnitsReserved} units), {result.SoldOut} sold out, {result.LimitExceeded} over the limit, {result.RateLimited} rate limited, {result.Other} other; "
-            + $"now available {result.Available}, held {result.Held}, confirmed {result.Confirmed} — oversold: {(result.Held + result.Confirmed > result.Stock ? "YES" : "no")}");
+            + $"now available {result.Available}, held {result.Held}, confirmed {result.Confirmed} — oversold: {(result.Held + result.Confirmed > result.Stock ? "YES" : "no")}"
+            + (Int("queue", 0) > 0 ? $"; waiting room: {result.Queue.Admitted} admitted, {result.Queue.SoldOutWaiting} told sold out while waiting" : ""));
     }
 }
 catch (OperationCanceledException) when (cancel.IsCancellationRequested)

@@ -98,7 +98,7 @@ public sealed class DashboardBrowserTests(SystemFixture system) : IClassFixture<
     }
 
     [BrowserFact]
-    public async Task APopulatedShop_FillsEveryPanel_AndAFlashSalesStockMovesLive()
+    public async Task APopulatedShop_FillsEveryPanel_AndAFlashSalesStockAndQueueMoveLive()
     {
         var shop = TestNames.Unique("shop");
         await using var simulator = await Simulated.StartAsync(system.Postgres, system.A.Address, shop, seed: 11);
@@ -111,7 +111,7 @@ public sealed class DashboardBrowserTests(SystemFixture system) : IClassFixture<
         await Eventually.TrueAsync(async () => (await admin.GetFromJsonAsync<JsonElement>($"api/reports/metrics?shopId={shop}&start={DateTime.UtcNow.AddDays(-120):yyyy-MM-dd}")).GetProperty("totalOrders").GetInt32() >= counted,
             Deadline, because: "the history is projected");
         var now = DateTimeOffset.UtcNow;
-        using (var created = await admin.PostAsJsonAsync("api/v1/flash-sales", new { shopId = shop, name = "Midnight madness", startsAt = now.AddSeconds(-1), endsAt = now.AddHours(2), items = new[] { new { productId = products[0].ProductId, stock = 5, price = 99m, perUserLimit = 3 } } }))
+        using (var created = await admin.PostAsJsonAsync("api/v1/flash-sales", new { shopId = shop, name = "Midnight madness", startsAt = now.AddSeconds(-1), endsAt = now.AddHours(2), items = new[] { new { productId = products[0].ProductId, stock = 5, price = 99m, perUserLimit = 3 } }, waitingRoom = new { admissionsPerSecond = 100, admissionSeconds = 120 } }))
         {
             Assert.Equal(HttpStatusCode.Created, created.StatusCode);
         }
@@ -129,12 +129,15 @@ public sealed class DashboardBrowserTests(SystemFixture system) : IClassFixture<
         await dashboard.WaitForTextAsync("[data-testid=flash-sales]", "5 of 5 left");
         using var shopper = await crowd.ClientAsync(system.A.Address, "shopper-s", "shopper", default);
         var saleId = (await admin.GetFromJsonAsync<JsonElement>($"api/v1/flash-sales?shopId={shop}")).GetProperty("items")[0].GetProperty("id").GetGuid();
-        using (var reserved = await shopper.PostAsJsonAsync($"api/v1/flash-sales/{saleId}/reserve", new { productId = products[0].ProductId, quantity = 2 }))
+        using var queued = await shopper.PostAsync($"api/v1/flash-sales/{saleId}/queue", null);
+        var admission = (await queued.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("admissionToken").GetString();
+        using (var reserved = await shopper.PostAsJsonAsync($"api/v1/flash-sales/{saleId}/reserve", new { productId = products[0].ProductId, quantity = 2, admissionToken = admission }))
         {
             Assert.Equal(HttpStatusCode.Created, reserved.StatusCode);
         }
 
         await dashboard.WaitForTextAsync("[data-testid=flash-sales]", "3 of 5 left");
+        await dashboard.WaitForTextAsync("[data-testid=flash-sales]", "queue: 0 waiting, 1 admitted");
         Assert.Equal(0, await dashboard.Page.Locator(".failure").CountAsync());
         await dashboard.Page.WaitForTimeoutAsync(300);   // let the chart finish drawing before the picture
         await dashboard.Page.ScreenshotAsync(new() { Path = Dashboard.ScreenshotPath("dashboard.png"), FullPage = true });

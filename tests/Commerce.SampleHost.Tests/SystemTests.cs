@@ -115,6 +115,20 @@ public sealed class SystemTests(SystemFixture system) : IClassFixture<SystemFixt
     }
 
     [IntegrationFact(TestServer.Redis | TestServer.Postgres)]
+    public async Task ACrowdQueuedInAWaitingRoom_IsAdmittedAtTheRate_AndTheSaleIsNeverOversold()
+    {
+        var shop = TestNames.Unique("shop");
+        var result = await new FlashSaleCrowd([system.A.Address, system.B.Address], shop)
+            .RunAsync(stock: 30, shoppers: 120, attemptsPerShopper: 1, perUserLimit: 1, admissionsPerSecond: 40);
+
+        // half the shoppers ask for two units against a limit of one (422): the others buy one each
+        Assert.Equal((result.Stock, 0), (result.Held, result.Available));
+        Assert.Equal(120, result.Queue.Admitted + result.Queue.SoldOutWaiting); // every shopper is admitted or told sold out
+        Assert.True(result.Queue.SoldOutWaiting > 0, "shoppers still waiting at the sell-out are told so");
+        Assert.Equal(0, result.Other); // no shopper was refused as not admitted, nor got an error
+    }
+
+    [IntegrationFact(TestServer.Redis | TestServer.Postgres)]
     public async Task ANotificationCreatedThroughOneInstance_ReachesAClientOnTheOther_AndRoomEventsReachTheDashboard()
     {
         var shop = TestNames.Unique("shop");

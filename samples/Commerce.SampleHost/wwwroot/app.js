@@ -207,6 +207,7 @@ async function connect() {
   });
   connection.on("roomEvent", e => {
     if (e.type === "flash_sale_stock") Panels.flashSaleStock(e.data);
+    else if (e.type === "flash_sale_queue") Panels.flashSaleQueue(e.data);
     else if (e.type === "flash_sale_lifecycle") loadFlashSales().catch(console.error);
     else scheduleRefresh();
   });

@@ -125,7 +125,7 @@ const Panels = (() => {
   function flashSales(list) {
     const ul = $("flash-sales");
     ul.innerHTML = list.map(s => `<li data-sale="${s.id}" data-starts="${s.startsAt}" data-ends="${s.endsAt}">` +
-      `<strong>${escape(s.name)}</strong> <span class="chip ${String(s.status).toLowerCase()}">${escape(String(s.status))}</span> <span class="countdown"></span>` +
+      `<strong>${escape(s.name)}</strong> <span class="chip ${String(s.status).toLowerCase()}">${escape(String(s.status))}</span> <span class="countdown"></span> <span class="queue"></span>` +
       s.items.map(i => `<div class="item" data-product="${escape(i.productId)}">${escape(i.productId)}: <span class="available">${number(i.available)}</span> of ${number(i.stock)} left` +
         `<progress max="${i.stock}" value="${i.available}"></progress></div>`).join("") + "</li>").join("");
     empty(ul, list.length === 0);
@@ -145,6 +145,15 @@ const Panels = (() => {
       row.querySelector(".available").textContent = number(item.available);
       row.querySelector("progress").value = item.available;
     }
+  }
+
+  // A waiting room's state from the sale's room (flash_sale_queue): how many still wait, how many were admitted.
+  function flashSaleQueue(queue) {
+    const li = document.querySelector(`[data-sale="${queue.saleId}"]`);
+    if (!li) return;
+    const waiting = Math.max(0, queue.queueLength - queue.admittedThrough);
+    li.querySelector(".queue").textContent = `queue: ${number(waiting)} waiting, ${number(Math.min(queue.admittedThrough, queue.queueLength))} admitted` +
+      (queue.soldOut ? " (sold out)" : "");
   }
 
   function countdowns() {
@@ -172,5 +181,5 @@ const Panels = (() => {
     $("unread").hidden = count === 0;
   }
 
-  return { state, empty, metrics, sales, platforms, shelf, flashSales, flashSaleStock, countdowns, notification, unread, escape };
+  return { state, empty, metrics, sales, platforms, shelf, flashSales, flashSaleStock, flashSaleQueue, countdowns, notification, unread, escape };
 })();
