@@ -79,7 +79,7 @@ public static class CommerceFlashSaleServiceCollectionExtensions
         services.TryAddSingleton<IFlashSaleMaintenance>(sp => sp.GetRequiredService<FlashSaleMaintenance>());
         services.TryAddSingleton(sp => new FlashSaleRateLimiterFactory(
             sp.GetRequiredService<FlashSaleConnections>(),
-            sp.GetRequiredService<FlashSaleKeys>(),
+            sp.GetRequiredService<SaleBuckets>(),
             sp.GetRequiredService<IOptions<FlashSaleOptions>>(),
             sp.GetRequiredService<SaleClock>(),
             sp.GetRequiredService<TimeProvider>()));

@@ -23,7 +23,7 @@ public sealed class FlashSaleRateLimiter : RateLimiter
     private static readonly RateLimitLease Acquired = new Lease(true, null);
     private static readonly RateLimitLease NotDecided = new Lease(false, null);
     private readonly FlashSaleConnections _connections;
-    private readonly RedisKey[] _keys;
+    private readonly Func<ValueTask<RedisKey[]>> _keys;
     private readonly string _userId;
     private readonly int _permits;
     private readonly long _periodMs;
@@ -31,7 +31,7 @@ public sealed class FlashSaleRateLimiter : RateLimiter
     private readonly TimeProvider _time;
     private long _lastUsed;
 
-    internal FlashSaleRateLimiter(FlashSaleConnections connections, RedisKey[] keys, string userId, int permits, TimeSpan period, SaleClock clock, TimeProvider time)
+    internal FlashSaleRateLimiter(FlashSaleConnections connections, Func<ValueTask<RedisKey[]>> keys, string userId, int permits, TimeSpan period, SaleClock clock, TimeProvider time)
     {
         _connections = connections;
         _keys = keys;
@@ -74,7 +74,8 @@ public sealed class FlashSaleRateLimiter : RateLimiter
         }
 
         var db = await _connections.RedisAsync().ConfigureAwait(false);
-        var wait = (long)await RedisErrors.RunAsync(() => db.ScriptEvaluateAsync(FlashSaleScripts.RateLimit, _keys, [_userId, _permits, _periodMs, permitCount, _clock.Now()])).ConfigureAwait(false);
+        var keys = await _keys().ConfigureAwait(false);
+        var wait = (long)await RedisErrors.RunAsync(() => db.ScriptEvaluateAsync(FlashSaleScripts.RateLimit, keys, [_userId, _permits, _periodMs, permitCount, _clock.Now()])).ConfigureAwait(false);
         return wait == 0 ? Acquired : new Lease(false, TimeSpan.FromMilliseconds(wait));
     }
 

@@ -8,15 +8,15 @@ namespace Commerce.FlashSale;
 public sealed class FlashSaleRateLimiterFactory
 {
     private readonly FlashSaleConnections _connections;
-    private readonly FlashSaleKeys _keys;
+    private readonly SaleBuckets _buckets;
     private readonly FlashSaleOptions _options;
     private readonly SaleClock _clock;
     private readonly TimeProvider _time;
 
-    internal FlashSaleRateLimiterFactory(FlashSaleConnections connections, FlashSaleKeys keys, IOptions<FlashSaleOptions> options, SaleClock clock, TimeProvider time)
+    internal FlashSaleRateLimiterFactory(FlashSaleConnections connections, SaleBuckets buckets, IOptions<FlashSaleOptions> options, SaleClock clock, TimeProvider time)
     {
         _connections = connections;
-        _keys = keys;
+        _buckets = buckets;
         _options = options.Value;
         _clock = clock;
         _time = time;
@@ -25,11 +25,15 @@ public sealed class FlashSaleRateLimiterFactory
     /// <summary>The limiter of <paramref name="userId"/> at <paramref name="saleId"/>.</summary>
     /// <param name="saleId">The sale.</param>
     /// <param name="userId">The user.</param>
-    /// <returns>A limiter sharing its budget, through Redis, with every other limiter of the same user and sale.</returns>
+    /// <returns>
+    /// A limiter sharing its budget, through Redis, with every other limiter of the same user and sale, and with the
+    /// reserve calls' own limit (on a sale split over buckets, in the user's bucket).
+    /// </returns>
     public RateLimiter Create(Guid saleId, string userId)
     {
         ArgumentException.ThrowIfNullOrEmpty(userId);
-        return new FlashSaleRateLimiter(_connections, _keys.For(saleId), userId, _options.RateLimitPermits, _options.RateLimitPeriod, _clock, _time);
+        async ValueTask<StackExchange.Redis.RedisKey[]> Keys() => _buckets.For(saleId, userId, await _buckets.CountAsync(saleId).ConfigureAwait(false));
+        return new FlashSaleRateLimiter(_connections, Keys, userId, _options.RateLimitPermits, _options.RateLimitPeriod, _clock, _time);
     }
 
     /// <summary>A partition for <see cref="PartitionedRateLimiter.Create{TResource, TPartitionKey}"/> (ASP.NET Core's <c>AddPolicy</c>).</summary>

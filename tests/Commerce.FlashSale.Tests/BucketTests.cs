@@ -248,7 +248,7 @@ public sealed class BucketTests(RedisClusterFixture cluster, PostgresFixture pos
     }
 
     [IntegrationFact(TestServer.RedisCluster | TestServer.Postgres)]
-    public async Task AReserveThatMovesUnits_CountsOnceAgainstTheRateLimit_AndAProductNamedLikeALedgerFieldIsFine()
+    public async Task AReserveThatMovesUnits_CountsOnceAgainstTheRateLimit_WhichTheMiddlewareLimiterShares_AndAProductNamedLikeALedgerFieldIsFine()
     {
         var name = TestNames.Unique();
         await using var h = await SaleHarness.CreateAsync(cluster.ConnectionString, postgres.ConnectionString, name, o =>
@@ -263,6 +263,12 @@ public sealed class BucketTests(RedisClusterFixture cluster, PostgresFixture pos
         // the shopper's bucket is now dry: this one request moves units and asks again, yet spends one permit
         Assert.Equal(ReserveOutcome.Reserved, (await h.Sales.ReserveAsync(new ReserveRequest { SaleId = sale.Id, ProductId = "t", UserId = user })).Outcome);
         Assert.Equal(ReserveOutcome.RateLimited, (await h.Sales.ReserveAsync(new ReserveRequest { SaleId = sale.Id, ProductId = "t", UserId = user })).Outcome);
+
+        // the ASP.NET Core limiter shares the shopper's budget with their reserves, in their bucket
+        var other = Enumerable.Range(0, 100).Select(i => $"v{i}").First(u => SaleBuckets.Of(u, 3) == 2);
+        using var limiter = h.RateLimiters.Create(sale.Id, other);
+        Assert.True((await limiter.AcquireAsync(2)).IsAcquired);
+        Assert.Equal(ReserveOutcome.RateLimited, (await h.Sales.ReserveAsync(new ReserveRequest { SaleId = sale.Id, ProductId = "t", UserId = other })).Outcome);
 
         Assert.Equal(0, await h.Services.GetRequiredService<SplitStock>().ReclaimAsync(sale.Id, 3));
         await h.Maintenance.DrainJournalAsync(sale.Id);
