@@ -154,6 +154,15 @@ public sealed class BucketTests(RedisClusterFixture cluster, PostgresFixture pos
 
         Assert.Equal(6, sold);
         Assert.Equal((6, 0), (Assert.Single((await h.Sales.GetSaleAsync(sale.Id))!.Items).Stock, Assert.Single((await h.Sales.GetSaleAsync(sale.Id))!.Items).Available));
+        await h.Maintenance.DrainJournalAsync(sale.Id);
+        Assert.True((await h.Maintenance.ReconcileAsync(sale.Id)).IsConsistent);
+
+        // A failover lost the first half of a move (the sender kept its units, the receiver got them): reconciliation
+        // reports the units the buckets hold between them against the stock.
+        await db.HashIncrementAsync(keys.For(sale.Id, 2, 3)[1], "p1|stock", 2);
+        var report = await h.Maintenance.ReconcileAsync(sale.Id);
+        var difference = Assert.Single(report.Differences);
+        Assert.Equal(("item:p1", "stock across buckets", "8", "6"), (difference.Subject, difference.Field, difference.Redis, difference.Postgres));
     }
 
     [IntegrationFact(TestServer.RedisCluster | TestServer.Postgres)]
