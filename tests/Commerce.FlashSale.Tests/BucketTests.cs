@@ -130,7 +130,7 @@ public sealed class BucketTests(RedisClusterFixture cluster, PostgresFixture pos
     }
 
     [IntegrationFact(TestServer.RedisCluster | TestServer.Postgres)]
-    public async Task AMoveOverlappingARebuild_NeitherCreatesNorLosesUnits()
+    public async Task AMoveOverlappingARebuild_NeitherCreatesNorLosesUnits_AndAHalfLostMoveIsRepaired()
     {
         var name = TestNames.Unique();
         await using var h = await SaleHarness.CreateAsync(cluster.ConnectionString, postgres.ConnectionString, name, o => o.RateLimitPermits = 0);
@@ -158,11 +158,28 @@ public sealed class BucketTests(RedisClusterFixture cluster, PostgresFixture pos
         Assert.True((await h.Maintenance.ReconcileAsync(sale.Id)).IsConsistent);
 
         // A failover lost the first half of a move (the sender kept its units, the receiver got them): reconciliation
-        // reports the units the buckets hold between them against the stock.
+        // reports the units the buckets hold between them against the stock, and the health check rebuilds the sale.
         await db.HashIncrementAsync(keys.For(sale.Id, 2, 3)[1], "p1|stock", 2);
         var report = await h.Maintenance.ReconcileAsync(sale.Id);
         var difference = Assert.Single(report.Differences);
         Assert.Equal(("item:p1", "stock across buckets", "8", "6"), (difference.Subject, difference.Field, difference.Redis, difference.Postgres));
+
+        await h.Services.GetRequiredService<SaleRecovery>().CheckAsync(sale.Id, default);
+        await Eventually.TrueAsync(async () =>
+        {
+            try
+            {
+                return (await h.Maintenance.ReconcileAsync(sale.Id)).IsConsistent && await h.Sales.GetSaleAsync(sale.Id) is not null;
+            }
+            catch (FlashSaleUnavailableException)
+            {
+                return false;
+            }
+        });
+        for (var i = 20; i < 40; i++)
+        {
+            Assert.NotEqual(ReserveOutcome.Reserved, (await h.Sales.ReserveAsync(new ReserveRequest { SaleId = sale.Id, ProductId = "p1", UserId = $"u{i}" })).Outcome);
+        }
     }
 
     [IntegrationFact(TestServer.RedisCluster | TestServer.Postgres)]

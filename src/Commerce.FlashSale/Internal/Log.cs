@@ -38,6 +38,9 @@ internal static partial class Log
     [LoggerMessage(2010, LogLevel.Warning, "Redis went back for flash sale {SaleId} (epoch {RedisEpoch}, seq {RedisSeq}; PostgreSQL has epoch {PostgresEpoch}, seq {PostgresSeq}): rebuilding it.", EventName = "SaleStateWentBack")]
     public static partial void SaleStateWentBack(ILogger logger, Guid saleId, long redisEpoch, long redisSeq, long postgresEpoch, long postgresSeq);
 
+    [LoggerMessage(2018, LogLevel.Warning, "The buckets of flash sale {SaleId} hold {Units} units of {ProductId} for a stock of {Stock} (a failover lost half of a move): rebuilding it.", EventName = "SplitStockDiffers")]
+    public static partial void SplitStockDiffers(ILogger logger, Guid saleId, string productId, long units, long stock);
+
     [LoggerMessage(2011, LogLevel.Error, "Recovering flash sale {SaleId} failed; it will be tried again.", EventName = "RecoveryFailed")]
     public static partial void RecoveryFailed(ILogger logger, Guid saleId, Exception exception);
 

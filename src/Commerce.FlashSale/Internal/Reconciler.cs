@@ -55,7 +55,7 @@ internal sealed class Reconciler(FlashSaleConnections connections, SaleBuckets b
             }
 
             Compare(count == 1 ? "stock" : "total", item.Stock);
-            if (count > 1 && SplitStock(perBucket, item.ProductId) is var split && split != item.Stock)
+            if (count > 1 && Internal.SplitStock.UnitsAcrossBuckets(perBucket, item.ProductId) is var split && split != item.Stock)
             {
                 differences.Add(new ReconciliationDifference($"item:{item.ProductId}", "stock across buckets", split.ToString(CultureInfo.InvariantCulture), item.Stock.ToString(CultureInfo.InvariantCulture)));
             }
@@ -85,31 +85,5 @@ internal sealed class Reconciler(FlashSaleConnections connections, SaleBuckets b
         }
 
         return new ReconciliationReport(saleId, pending, differences) { DeadLetters = parked };
-    }
-
-    /// <summary>
-    /// The units of an item a split sale's buckets hold between them: every bucket's stock, plus units in transit that
-    /// their receiver has not taken yet. Equal to the item's stock unless a failover lost half of a move (read while
-    /// moves run, a move between two reads can show as a difference: reconcile a quiet sale).
-    /// </summary>
-    private static long SplitStock(List<HashEntry[]> perBucket, string productId)
-    {
-        var fields = perBucket.Select(b => b.ToDictionary(e => (string)e.Name!, e => (string)e.Value!, StringComparer.Ordinal)).ToArray();
-        long units = 0;
-        foreach (var bucket in fields)
-        {
-            units += long.Parse(bucket.GetValueOrDefault($"{productId}|stock", "0"), CultureInfo.InvariantCulture);
-            foreach (var (name, value) in bucket.Where(f => f.Key.StartsWith("|t|", StringComparison.Ordinal)))
-            {
-                var parts = value.Split('|'); // product|units|target|at
-                if (parts[0] == productId && int.Parse(parts[2], CultureInfo.InvariantCulture) is var target && target < fields.Length
-                    && fields[target].GetValueOrDefault("|g|" + name[3..]) != "1")
-                {
-                    units += long.Parse(parts[1], CultureInfo.InvariantCulture);
-                }
-            }
-        }
-
-        return units;
     }
 }

@@ -12,12 +12,14 @@ namespace Commerce.FlashSale.Internal;
 /// state is first marked so nothing sells from it; then, under the sale's drain lease, what its journal still holds is
 /// drained (fenced) and the state rebuilt: PostgreSQL starts a new epoch (so older drains and confirmations are refused
 /// from then on) and Redis gets the sale, every hold and confirmation PostgreSQL has, atomically. Reserve answers
-/// <see cref="ReserveOutcome.Recovering"/> meanwhile.
+/// <see cref="ReserveOutcome.Recovering"/> meanwhile. A sale split over buckets is also rebuilt when a consistent read
+/// shows its buckets hold more or fewer units of an item than its stock (a failover lost half of a move).
 /// </summary>
 internal sealed class SaleRecovery(
     FlashSaleConnections connections,
     FlashSaleKeys keys,
     SaleBuckets buckets,
+    SplitStock split,
     PostgresSaleStore sales,
     DrainLease lease,
     JournalDrainer drainer,
@@ -77,6 +79,13 @@ internal sealed class SaleRecovery(
                 Start(saleId);
                 return;
             }
+        }
+
+        // A split sale whose buckets hold more or fewer units than its stock (a failover lost half of a move).
+        if (stored.Seqs.Length > 1 && await split.FindLostMoveAsync(saleId, stored.Seqs.Length).ConfigureAwait(false) is { } lost)
+        {
+            Log.SplitStockDiffers(logger, saleId, lost.ProductId, lost.Units, lost.Stock);
+            Start(saleId);
         }
     }
 

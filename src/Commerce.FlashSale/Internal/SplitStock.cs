@@ -1,3 +1,4 @@
+using System.Globalization;
 using StackExchange.Redis;
 
 namespace Commerce.FlashSale.Internal;
@@ -139,6 +140,63 @@ internal sealed class SplitStock(FlashSaleConnections connections, SaleBuckets b
         }
 
         return settled;
+    }
+
+    /// <summary>
+    /// The units of an item a split sale's buckets hold between them: every bucket's stock, plus units in transit that
+    /// their receiver has not taken yet. Equal to the item's stock at every moment (take, give and settle keep it so)
+    /// unless a failover lost half of a move; read while moves run, a move between two reads can show as a difference.
+    /// </summary>
+    internal static long UnitsAcrossBuckets(IReadOnlyList<HashEntry[]> perBucket, string productId)
+    {
+        var fields = perBucket.Select(b => b.ToDictionary(e => (string)e.Name!, e => (string)e.Value!, StringComparer.Ordinal)).ToArray();
+        long units = 0;
+        foreach (var bucket in fields)
+        {
+            units += long.Parse(bucket.GetValueOrDefault($"{productId}|stock", "0"), CultureInfo.InvariantCulture);
+            foreach (var (name, value) in bucket.Where(f => f.Key.StartsWith("|t|", StringComparison.Ordinal)))
+            {
+                var parts = value.Split('|'); // product|units|target|at
+                if (parts[0] == productId && int.Parse(parts[2], CultureInfo.InvariantCulture) is var target && target < fields.Length
+                    && fields[target].GetValueOrDefault("|g|" + name[3..]) != "1")
+                {
+                    units += long.Parse(parts[1], CultureInfo.InvariantCulture);
+                }
+            }
+        }
+
+        return units;
+    }
+
+    /// <summary>
+    /// Reads every bucket's items twice and, if no item's version changed in between (the reads held together), returns
+    /// an item whose units across buckets differ from its total stock (a failover lost half of a move), else null.
+    /// </summary>
+    public async Task<(string ProductId, long Units, long Stock)?> FindLostMoveAsync(Guid saleId, int count)
+    {
+        var db = await connections.RedisAsync().ConfigureAwait(false);
+        async Task<HashEntry[][]> CollectAsync() =>
+            await Task.WhenAll(buckets.All(saleId, count).Select(b => RedisErrors.RunAsync(() => db.HashGetAllAsync(b.Keys[1])))).ConfigureAwait(false);
+        static string Versions(HashEntry[][] all) =>
+            string.Join(',', all.Select(b => string.Join(';', b.Where(e => ((string)e.Name!).EndsWith("|ver", StringComparison.Ordinal)).OrderBy(e => (string)e.Name!, StringComparer.Ordinal).Select(e => $"{e.Name}={e.Value}"))));
+        var first = await CollectAsync().ConfigureAwait(false);
+        var second = await CollectAsync().ConfigureAwait(false);
+        if (Versions(first) != Versions(second) || second.Any(b => b.Length == 0))
+        {
+            return null; // busy (or a bucket missing, which the seq check handles)
+        }
+
+        foreach (var total in second[0].Where(e => ((string)e.Name!).EndsWith("|total", StringComparison.Ordinal)))
+        {
+            var product = ((string)total.Name!)[..^"|total".Length];
+            var units = UnitsAcrossBuckets(second, product);
+            if (units != (long)total.Value)
+            {
+                return (product, units, (long)total.Value);
+            }
+        }
+
+        return null;
     }
 
     /// <summary>Moves up to <paramref name="need"/> units (more if the others have plenty) into bucket <paramref name="to"/>.</summary>
