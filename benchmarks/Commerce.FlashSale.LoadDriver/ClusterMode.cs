@@ -69,7 +69,7 @@ internal static class ClusterMode
         {
             var bucketKeys = keys.For(baseline.Id, b, 3).Select(k => (string)k!).ToArray();
             var node = (System.Net.IPEndPoint)layout.GetBySlot(FlashSaleKeys.HashSlot(FlashSaleKeys.Tag(baseline.Id, b, 3)))!.EndPoint!;
-            return RedisBenchmark(connection.GetServer(node), node, bucketKeys, requests, benchmarkClients);
+            return BenchAsync(connection.GetServer(node), node, bucketKeys, requests, benchmarkClients);
         }
 
         var alone = await Bench(0);
@@ -90,9 +90,10 @@ internal static class ClusterMode
         Console.WriteLine($"\nK=3, demand = 4 x stock: {contended.PerSecond:N0} requests/s; held {contended.Reserved:N0} of {stock:N0}; available {item.Available}; oversold {oversold}; reservations begun after a 'none left' answer: {falseSoldOut}; 'try again' answers {contended.Retry:N0}");
 
         // ---- after the sell-out
-        var before = await ScriptCallsAsync(connection);
+        var primaries = connection.GetServers().Where(s => !s.IsReplica).ToArray();
+        var before = await RedisBenchmark.ScriptCallsAsync(primaries);
         var after = await Reserve(sales, scarce.Id, requests, concurrency);
-        var scripts = await ScriptCallsAsync(connection) - before;
+        var scripts = await RedisBenchmark.ScriptCallsAsync(primaries) - before;
         Console.WriteLine($"K=3, after the sell-out: {after.PerSecond:N0} requests/s, p50 {after.P50:F3} ms, p99 {after.P99:F3} ms; {(requests - scripts) * 100.0 / requests:F2}% answered without Redis");
 
         await host.StopAsync();
@@ -145,40 +146,9 @@ internal static class ClusterMode
             noneLeft == long.MaxValue ? null : noneLeft, starts.SelectMany(s => s).ToArray());
     }
 
-    private static async Task<double> RedisBenchmark(IServer server, System.Net.IPEndPoint node, string[] keys, int requests, int clients)
-    {
-        var sha = Convert.ToHexStringLower((byte[])(await server.ScriptLoadAsync(FlashSaleScripts.Reserve))!);
-        string[] args =
-        [
-            "-h", node.Address.ToString(), "-p", node.Port.ToString(CultureInfo.InvariantCulture), "-n", requests.ToString(CultureInfo.InvariantCulture),
-            "-c", clients.ToString(CultureInfo.InvariantCulture), "-P", "16", "-r", "100000000", "--csv",
-            "EVALSHA", sha, "7", .. keys, "", "res:__rand_int__", "user:__rand_int__", "p1", "1", "300000", "0", "0", "60000",
-        ];
-        var psi = new ProcessStartInfo("redis-benchmark") { RedirectStandardOutput = true, RedirectStandardError = true };
-        foreach (var arg in args)
-        {
-            psi.ArgumentList.Add(arg);
-        }
-
-        using var process = Process.Start(psi)!;
-        var output = await process.StandardOutput.ReadToEndAsync();
-        await process.WaitForExitAsync();
-        var line = output.Split('\n').FirstOrDefault(l => l.StartsWith("\"EVALSHA", StringComparison.Ordinal)) ?? "";
-        var cells = line.Split(',').Select(c => c.Trim('"')).ToArray();
-        return cells.Length > 1 ? double.Parse(cells[1], CultureInfo.InvariantCulture) : double.NaN;
-    }
-
-    private static async Task<long> ScriptCallsAsync(ConnectionMultiplexer connection)
-    {
-        long calls = 0;
-        foreach (var server in connection.GetServers().Where(s => !s.IsReplica))
-        {
-            calls += (await server.InfoAsync("commandstats")).SelectMany(g => g).Where(p => p.Key is "cmdstat_evalsha" or "cmdstat_eval")
-                .Sum(p => long.Parse(p.Value.Split("calls=")[1].Split(',')[0], CultureInfo.InvariantCulture));
-        }
-
-        return calls;
-    }
+    private static async Task<double> BenchAsync(IServer server, System.Net.IPEndPoint node, string[] keys, int requests, int clients) =>
+        RedisBenchmark.Rate(await RedisBenchmark.RunAsync(RedisBenchmark.Arguments(
+            node.Address.ToString(), node.Port, await RedisBenchmark.LoadAsync(server), keys, requests, clients, lazySweep: "0", ratePermits: "0")));
 
     private static FlashSaleDefinition Sale(int stock, int limit, int buckets) => new()
     {

@@ -72,39 +72,24 @@ if (contended.Reserved != item.Stock || item.Available != 0)
 
 // ---- 2b. after the sell-out: the crowd keeps asking; the instance answers from memory (SoldOutMemoryDuration)
 var statsServer = connection.GetServers()[0];
-var scriptsBefore = ScriptCalls(await statsServer.InfoAsync("commandstats"));
+var scriptsBefore = await RedisBenchmark.ScriptCallsAsync([statsServer]);
 var afterSellOut = await Run(scarce.Id, requests, "library, after the sell-out");
-var scripts = ScriptCalls(await statsServer.InfoAsync("commandstats")) - scriptsBefore;
+var scripts = await RedisBenchmark.ScriptCallsAsync([statsServer]) - scriptsBefore;
 Console.WriteLine($"  {requests - scripts:N0} of {requests:N0} answered without Redis ({(requests - scripts) * 100.0 / requests:F2}%); {afterSellOut.Reserved} reserved");
 
 // ---- 3. baseline: redis-benchmark, same script, same server
 var baselineSale = await sales.CreateSaleAsync(Sale(stock: 100_000_000, limit: 1_000_000));
 var server = connection.GetServers()[0];
-var sha = Convert.ToHexStringLower((byte[])(await server.ScriptLoadAsync(FlashSaleScripts.Reserve))!);
+var sha = await RedisBenchmark.LoadAsync(server);
 var keys = new[] { "sale", "items", "holds", "res", "exp", "journal", "rate" }.Select(k => $"{prefix}:{{{baselineSale.Id:N}}}:{k}");
 var endpoint = (System.Net.DnsEndPoint?)(connection.GetEndPoints()[0] as System.Net.DnsEndPoint);
 var ip = connection.GetEndPoints()[0] as System.Net.IPEndPoint;
 var hostName = endpoint?.Host ?? ip?.Address.ToString() ?? "127.0.0.1";
 var port = endpoint?.Port ?? ip?.Port ?? 6379;
-string[] benchArgs =
-[
-    "-h", hostName, "-p", port.ToString(CultureInfo.InvariantCulture), "-n", requests.ToString(CultureInfo.InvariantCulture),
-    "-c", benchmarkClients.ToString(CultureInfo.InvariantCulture), "-P", "16", "-r", "100000000", "--csv",
-    "EVALSHA", sha, "7", .. keys, "", "res:__rand_int__", "user:__rand_int__", "p1", "1", "300000", "10", "50000", "60000",
-];
+var benchArgs = RedisBenchmark.Arguments(hostName, port, sha, keys, requests, benchmarkClients, lazySweep: "10", ratePermits: "50000");
 Console.WriteLine($"\nbaseline: redis-benchmark {string.Join(' ', benchArgs.Select(a => a.Length == 0 ? "''" : a)).Replace(sha, "<sha of the reserve script>", StringComparison.Ordinal)}");
-var psi = new ProcessStartInfo("redis-benchmark") { RedirectStandardOutput = true, RedirectStandardError = true };
-foreach (var arg in benchArgs)
-{
-    psi.ArgumentList.Add(arg);
-}
-
-using var process = Process.Start(psi)!;
-var output = await process.StandardOutput.ReadToEndAsync();
-await process.WaitForExitAsync();
-var line = output.Split('\n').FirstOrDefault(l => l.StartsWith("\"EVALSHA", StringComparison.Ordinal)) ?? "";
-var cells = line.Split(',').Select(c => c.Trim('"')).ToArray();
-var limit = cells.Length > 1 ? double.Parse(cells[1], CultureInfo.InvariantCulture) : double.NaN;
+var cells = await RedisBenchmark.RunAsync(benchArgs);
+var limit = RedisBenchmark.Rate(cells);
 Console.WriteLine($"  redis-benchmark: {limit:N0} reserve scripts/s (p50 {Cell(cells, 4)} ms, p99 {Cell(cells, 6)} ms)");
 var baselineHeld = (await sales.GetSaleAsync(baselineSale.Id))!.Items[0].Reserved;
 Console.WriteLine($"  (it reserved {baselineHeld:N0} units: the script did the full reserve path)");
@@ -204,10 +189,6 @@ FlashSaleDefinition Sale(int stock, int limit) => new()
     EndsAt = DateTimeOffset.UtcNow.AddHours(1),
     Items = [new FlashSaleItemDefinition("p1", stock, 1m, limit)],
 };
-
-static long ScriptCalls(IGrouping<string, KeyValuePair<string, string>>[] info) =>
-    info.SelectMany(g => g).Where(p => p.Key is "cmdstat_evalsha" or "cmdstat_eval")
-        .Sum(p => long.Parse(p.Value.Split("calls=")[1].Split(',')[0], CultureInfo.InvariantCulture));
 
 int Arg(string name, int fallback)
 {

@@ -161,15 +161,10 @@ internal sealed partial class DefaultFlashSaleService
     {
         var db = await _connections.RedisAsync().ConfigureAwait(false);
         var count = await _buckets.CountAsync(saleId).ConfigureAwait(false);
+        // the other buckets' items read alongside bucket 0 (one round trip of waiting, not one per bucket)
+        var others = _buckets.All(saleId, count).Skip(1).Select(b => RedisErrors.RunAsync(() => db.HashGetAllAsync(b.Keys[1]))).ToArray();
         var read = await RedisErrors.RunAsync(() => db.ScriptEvaluateAsync(FlashSaleScripts.Read, _keys.For(saleId), [_clock.Now()])).ConfigureAwait(false);
-        var others = new List<HashEntry[]>();
-        for (var bucket = 1; bucket < count; bucket++)
-        {
-            var keys = _keys.For(saleId, bucket, count);
-            others.Add(await RedisErrors.RunAsync(() => db.HashGetAllAsync(keys[1])).ConfigureAwait(false));
-        }
-
-        var (snapshot, recovering) = SaleReadReply.Decode(read, saleId, others);
+        var (snapshot, recovering) = SaleReadReply.Decode(read, saleId, await Task.WhenAll(others).ConfigureAwait(false));
         if (snapshot is null && (recovering || await _recovery.OnMissingAsync(saleId, cancellationToken).ConfigureAwait(false)))
         {
             throw new FlashSaleUnavailableException($"Flash sale {saleId} is being recovered from PostgreSQL; try again shortly.");

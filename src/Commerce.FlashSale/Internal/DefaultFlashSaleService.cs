@@ -154,7 +154,7 @@ internal sealed partial class DefaultFlashSaleService : IFlashSaleService
 
     public async Task<QueueTicket> JoinQueueAsync(Guid saleId, string userId, CancellationToken cancellationToken = default)
     {
-        FlashSaleValidation.ValidateIds("queue", userId);
+        FlashSaleValidation.ValidateUserId(userId);
         using var activity = Activities.StartActivity("commerce.flash_sale.queue");
         activity?.SetTag("commerce.flash_sale.id", saleId);
         activity?.SetTag("enduser.id", userId);

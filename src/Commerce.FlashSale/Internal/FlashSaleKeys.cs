@@ -28,12 +28,6 @@ internal sealed class FlashSaleKeys(string prefix)
             return Names.Select(n => (RedisKey)$"{p}:{{{tag}}}:{n}").ToArray();
         }, prefix);
 
-    public RedisKey Journal(Guid saleId) => For(saleId)[5];
-
-    public RedisKey Expiry(Guid saleId) => For(saleId)[4];
-
-    public RedisKey Reservations(Guid saleId) => For(saleId)[3];
-
     /// <summary>The waiting room's queue of a sale (a sorted set of users, in bucket 0's slot).</summary>
     public RedisKey Queue(Guid saleId) => $"{prefix}:{{{saleId:N}}}:queue";
 

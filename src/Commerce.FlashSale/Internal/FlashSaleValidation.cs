@@ -129,12 +129,24 @@ internal static class FlashSaleValidation
             errors["reservationId"] = [$"A reservation id has 1-{MaxReservationId} characters without '|'."];
         }
 
+        AddUserIdError(errors, userId);
+        Throw(errors);
+    }
+
+    /// <summary>A user id alone (joining a waiting room).</summary>
+    public static void ValidateUserId(string userId)
+    {
+        var errors = new Dictionary<string, List<string>>();
+        AddUserIdError(errors, userId);
+        Throw(errors);
+    }
+
+    private static void AddUserIdError(Dictionary<string, List<string>> errors, string userId)
+    {
         if (!IsToken(userId, MaxUserId))
         {
             errors["userId"] = [$"A user id of 1-{MaxUserId} characters without '|' is required."];
         }
-
-        Throw(errors);
     }
 
     private static bool IsToken(string? value, int max) =>

@@ -55,7 +55,7 @@ internal sealed class Reconciler(FlashSaleConnections connections, SaleBuckets b
             }
 
             Compare(count == 1 ? "stock" : "total", item.Stock);
-            if (count > 1 && Internal.SplitStock.UnitsAcrossBuckets(perBucket, item.ProductId) is var split && split != item.Stock)
+            if (count > 1 && SplitStock.UnitsAcrossBuckets(perBucket, item.ProductId) is var split && split != item.Stock)
             {
                 differences.Add(new ReconciliationDifference($"item:{item.ProductId}", "stock across buckets", split.ToString(CultureInfo.InvariantCulture), item.Stock.ToString(CultureInfo.InvariantCulture)));
             }
