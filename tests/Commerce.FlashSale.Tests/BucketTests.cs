@@ -297,6 +297,31 @@ public sealed class BucketTests(RedisClusterFixture cluster, PostgresFixture pos
         Assert.Equal(7, Assert.Single((await h.Sales.GetSaleAsync(sale.Id))!.Items).Available);
     }
 
+    [IntegrationFact(TestServer.RedisCluster | TestServer.Postgres)]
+    public async Task AnUpdateOrCancelRefusedByOneBucket_LeavesEveryBucketAsItWas()
+    {
+        var name = TestNames.Unique();
+        await using var h = await SaleHarness.CreateAsync(cluster.ConnectionString, postgres.ConnectionString, name, o => o.RateLimitPermits = 0);
+        var definition = SaleHarness.Definition(stock: 9, startsIn: TimeSpan.FromHours(1)) with { Buckets = 3 };
+        var sale = await h.Sales.CreateSaleAsync(definition);
+        var keys = h.Services.GetRequiredService<FlashSaleKeys>();
+        var db = cluster.Connection.GetDatabase();
+
+        // bucket 1 holds a unit (as if a hold slipped in): it refuses the update after bucket 0 took it
+        await db.HashSetAsync(keys.For(sale.Id, 1, 3)[1], "p1|reserved", 1);
+        Assert.Equal(SaleChangeOutcome.AlreadyStarted, await h.Sales.UpdateSaleAsync(sale.Id, definition with { Items = [new FlashSaleItemDefinition("p1", 30, 9.99m, 2)] }));
+        Assert.Equal(["3", "9"], (await db.HashGetAsync(keys.For(sale.Id)[1], ["p1|stock", "p1|total"])).Select(v => (string)v!));
+        await db.HashSetAsync(keys.For(sale.Id, 1, 3)[1], "p1|reserved", 0);
+
+        // bucket 0 is being recovered: the cancel is refused there, and no other bucket is cancelled alone
+        await db.HashSetAsync(keys.For(sale.Id)[0], "recovering", "1");
+        Assert.Equal(SaleChangeOutcome.Recovering, await h.Sales.CancelSaleAsync(sale.Id));
+        foreach (var bucket in new[] { 1, 2 })
+        {
+            Assert.Equal("0", (string?)await db.HashGetAsync(keys.For(sale.Id, bucket, 3)[0], "cancelled"));
+        }
+    }
+
     /// <summary>A condition polled while a sale is rebuilt: "being recovered" counts as not yet.</summary>
     private static async Task<bool> WhileRebuiltAsync(Func<Task<bool>> condition)
     {
