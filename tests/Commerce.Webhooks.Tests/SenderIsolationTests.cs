@@ -71,6 +71,56 @@ public sealed class SenderIsolationTests(PostgresFixture postgres) : IClassFixtu
         }
     }
 
+    [IntegrationFact(TestServer.Postgres)]
+    public async Task AnEndpointAtItsConcurrencyLimit_GetsItsNextMessage_AsSoonAsADeliveryFinishes_NotAtTheNextPoll()
+    {
+        await using var endpoint = await FlakyEndpoint.StartAsync(Secret);
+        endpoint.Hold = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        var services = new ServiceCollection();
+        services.AddCommerceWebhooks(o =>
+            {
+                o.Schema = TestNames.Unique();
+                o.RunInboxProcessor = false;
+                o.Sender.AllowPrivateNetworks = true;
+                o.Sender.MaxConcurrencyPerEndpoint = 1;
+                o.Sender.PollInterval = TimeSpan.FromMinutes(10);   // only wake-ups and finished deliveries move it here
+            })
+            .WithPostgres(postgres.ConnectionString);
+        await using var provider = services.BuildServiceProvider();
+        var hosted = provider.GetServices<Microsoft.Extensions.Hosting.IHostedService>().ToList();
+        foreach (var service in hosted)
+        {
+            await service.StartAsync(CancellationToken.None);
+        }
+
+        try
+        {
+            var sender = provider.GetRequiredService<IWebhookSender>();
+            var target = await sender.AddEndpointAsync(endpoint.App.Address, [Secret]);
+            var first = await sender.SendAsync(target.Id, "t", new { n = 0 });
+            await Eventually.TrueAsync(() => endpoint.Received.Count == 1);
+            var queued = new List<OutgoingWebhook>();
+            for (var i = 1; i <= 5; i++)
+            {
+                queued.Add(await sender.SendAsync(target.Id, "t", new { n = i }));   // each wakes the dispatcher, which finds the endpoint busy
+            }
+
+            endpoint.Hold.SetResult();
+
+            await Eventually.TrueAsync(async () => (await sender.GetAsync(queued[^1].Id))!.Status == OutgoingWebhookStatus.Delivered);
+            Assert.Equal(OutgoingWebhookStatus.Delivered, (await sender.GetAsync(first.Id))!.Status);
+            Assert.Equal(1, endpoint.MaxInFlight);
+        }
+        finally
+        {
+            endpoint.Hold.TrySetResult();
+            foreach (var service in hosted)
+            {
+                await service.StopAsync(CancellationToken.None);
+            }
+        }
+    }
+
     [IntegrationTheory(TestServer.Postgres)]
     [InlineData("https://evil.example/steal")]
     [InlineData("//evil.example/steal")]

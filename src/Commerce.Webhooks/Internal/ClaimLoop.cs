@@ -66,4 +66,26 @@ internal static class ClaimLoop
         await Task.WhenAll(running).ConfigureAwait(false);
         await listening.ConfigureAwait(false);
     }
+
+    /// <summary>
+    /// Waits for a wake-up, for <paramref name="finished"/> (work of this instance that frees room ended) or for the
+    /// poll interval. The wait that loses is cancelled, so it can't take a later release meant for the next wait.
+    /// </summary>
+    public static async Task WakeupOrFinishedAsync(SemaphoreSlim wakeup, SemaphoreSlim finished, TimeSpan pollInterval, CancellationToken stoppingToken)
+    {
+        using var either = CancellationTokenSource.CreateLinkedTokenSource(stoppingToken);
+        var woken = wakeup.WaitAsync(pollInterval, either.Token);
+        var freed = finished.WaitAsync(pollInterval, either.Token);
+        await Task.WhenAny(woken, freed).ConfigureAwait(false);
+        await either.CancelAsync().ConfigureAwait(false);
+        try
+        {
+            await Task.WhenAll(woken, freed).ConfigureAwait(false);
+        }
+        catch (OperationCanceledException) when (!stoppingToken.IsCancellationRequested)
+        {
+        }
+
+        stoppingToken.ThrowIfCancellationRequested();
+    }
 }

@@ -24,7 +24,7 @@ internal sealed class DispatcherWorker(
                 connections,
                 connections.OutboxChannel,
                 ct => dispatcher.ClaimAndStartAsync(ct),
-                (wakeup, ct) => Task.WhenAny(wakeup.WaitAsync(settings.PollInterval, ct), dispatcher.Finished.WaitAsync(settings.PollInterval, ct)),
+                (wakeup, ct) => ClaimLoop.WakeupOrFinishedAsync(wakeup, dispatcher.Finished, settings.PollInterval, ct),
                 logger,
                 stoppingToken);
     }
