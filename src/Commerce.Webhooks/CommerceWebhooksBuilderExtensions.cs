@@ -128,17 +128,29 @@ public static class CommerceWebhooksBuilderExtensions
     /// <param name="type">The event type.</param>
     /// <param name="source">Only messages of this source; null for any.</param>
     /// <param name="maxBatchSize">The most messages in one batch. Default 100.</param>
+    /// <param name="maxConcurrency">
+    /// The most of its batches running at once in one instance; null (the default) for as many as
+    /// <see cref="WebhooksOptions.ProcessingConcurrency"/> allows. While that many run, its messages stay in the inbox
+    /// (unclaimed, so another instance may take them) and the next batch takes all that arrived meanwhile, up to
+    /// <paramref name="maxBatchSize"/>: for a handler whose batches contend for the same rows (one hot shop's
+    /// summaries), 1 gives fewer, fuller batches instead of a queue of small ones waiting for each other's locks.
+    /// </param>
     /// <returns>The builder.</returns>
-    /// <exception cref="ArgumentOutOfRangeException"><paramref name="maxBatchSize"/> is not 1 to 10,000.</exception>
-    public static ICommerceWebhooksBuilder AddBatchHandler<THandler>(this ICommerceWebhooksBuilder builder, string type, string? source = null, int maxBatchSize = 100)
+    /// <exception cref="ArgumentOutOfRangeException"><paramref name="maxBatchSize"/> is not 1 to 10,000, or <paramref name="maxConcurrency"/> is less than 1.</exception>
+    public static ICommerceWebhooksBuilder AddBatchHandler<THandler>(this ICommerceWebhooksBuilder builder, string type, string? source = null, int maxBatchSize = 100, int? maxConcurrency = null)
         where THandler : class, IWebhookBatchHandler
     {
         ArgumentNullException.ThrowIfNull(builder);
         ArgumentException.ThrowIfNullOrEmpty(type);
         ArgumentOutOfRangeException.ThrowIfLessThan(maxBatchSize, 1);
         ArgumentOutOfRangeException.ThrowIfGreaterThan(maxBatchSize, 10_000);
+        if (maxConcurrency is { } limit)
+        {
+            ArgumentOutOfRangeException.ThrowIfLessThan(limit, 1, nameof(maxConcurrency));
+        }
+
         builder.Services.TryAddScoped<THandler>();
-        builder.Services.AddSingleton(HandlerRegistry.Batch<THandler>(type, source, maxBatchSize));
+        builder.Services.AddSingleton(HandlerRegistry.Batch<THandler>(type, source, maxBatchSize, maxConcurrency));
         return builder;
     }
 }

@@ -1,9 +1,12 @@
 -- Claims up to @limit due messages for one processor under one claim token until @lease_until. A message already
 -- claimed @max_attempts times without an outcome (its processor died each time, for example killed mid-handler) is
--- parked dead here instead of being run again.
+-- parked dead here instead of being run again. Messages of a batch handler running as many batches as it may at once
+-- (@skip_types / @skip_sources: its type, '*' for every type, and its source, null for any) stay for a later claim.
 with due as (
-    select id from {schema}.inbox
+    select id from {schema}.inbox q
      where status = 'pending' and next_attempt_at <= @now and (locked_until is null or locked_until <= @now)
+       and not exists (select 1 from unnest(@skip_types::text[], @skip_sources::text[]) s(type, source)
+                        where (s.type = '*' or s.type = q.type) and (s.source is null or s.source = q.source))
      order by next_attempt_at, id
      limit @limit
        for update skip locked),

@@ -31,7 +31,7 @@ internal sealed class DefaultWebhookInbox(
         while (total < _options.InboxBatchSize)
         {
             await pump.WaitForSlotAsync(cancellationToken).ConfigureAwait(false);
-            var (claimed, running) = await pump.ClaimAndStartAsync(cancellationToken).ConfigureAwait(false);
+            var (claimed, running, _) = await pump.ClaimAndStartAsync(cancellationToken).ConfigureAwait(false);
             await running.ConfigureAwait(false);
             if (claimed == 0)
             {

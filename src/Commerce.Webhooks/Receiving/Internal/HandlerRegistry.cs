@@ -8,8 +8,11 @@ internal sealed record HandlerRegistration(string Type, string? Source, Func<ISe
     public bool Matches(string source, string type) => (Type == type || Type == "*") && (Source is null || Source == source);
 }
 
-/// <summary>How to run one registered batch handler on a batch, inside a DI scope.</summary>
-internal sealed record BatchHandlerRegistration(string Type, string? Source, int MaxBatchSize, Func<IServiceProvider, WebhookBatch, CancellationToken, ValueTask> Invoke)
+/// <summary>
+/// How to run one registered batch handler on a batch, inside a DI scope; <paramref name="MaxConcurrency"/>: the most of
+/// its batches running at once in this instance (null: as many as the processing slots allow).
+/// </summary>
+internal sealed record BatchHandlerRegistration(string Type, string? Source, int MaxBatchSize, int? MaxConcurrency, Func<IServiceProvider, WebhookBatch, CancellationToken, ValueTask> Invoke)
 {
     public bool Matches(string source, string type) => (Type == type || Type == "*") && (Source is null || Source == source);
 }
@@ -22,6 +25,9 @@ internal sealed class HandlerRegistry(IEnumerable<HandlerRegistration> registrat
 
     /// <summary>How many messages one claim may take per free slot: the largest batch a batch handler accepts, else 1.</summary>
     public int RowsPerSlot { get; } = batchRegistrations.Select(b => b.MaxBatchSize).DefaultIfEmpty(1).Max();
+
+    /// <summary>The batch handlers with a limit on how many of their batches run at once.</summary>
+    public IReadOnlyList<BatchHandlerRegistration> Limited => _batches.Where(b => b.MaxConcurrency is not null).ToArray();
 
     public IReadOnlyList<HandlerRegistration> For(string source, string type) =>
         _all.Where(r => r.Matches(source, type)).ToArray();
@@ -54,7 +60,7 @@ internal sealed class HandlerRegistry(IEnumerable<HandlerRegistration> registrat
             return services.GetRequiredService<THandler>().HandleAsync(message, payload, ct);
         });
 
-    public static BatchHandlerRegistration Batch<THandler>(string type, string? source, int maxBatchSize)
+    public static BatchHandlerRegistration Batch<THandler>(string type, string? source, int maxBatchSize, int? maxConcurrency)
         where THandler : class, IWebhookBatchHandler =>
-        new(type, source, maxBatchSize, static (services, batch, ct) => services.GetRequiredService<THandler>().HandleAsync(batch, ct));
+        new(type, source, maxBatchSize, maxConcurrency, static (services, batch, ct) => services.GetRequiredService<THandler>().HandleAsync(batch, ct));
 }

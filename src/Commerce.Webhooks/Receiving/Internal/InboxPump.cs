@@ -6,12 +6,22 @@ namespace Commerce.Webhooks.Internal;
 /// Feeds claimed inbox messages to <see cref="WebhooksOptions.ProcessingConcurrency"/> slots. It claims only what the
 /// free slots can start now (one message per slot, or a batch per slot when batch handlers are registered), so no
 /// claimed message waits behind others while its lease runs; the <see cref="InboxLeaseKeeper"/> keeps leases alive
-/// while handlers run. Shared by the background processor and <see cref="IWebhookInbox.ProcessDueAsync"/>.
+/// while handlers run. A batch handler registered with a <c>maxConcurrency</c> runs at most that many batches at once:
+/// while it does, its messages are left in the inbox, and a finished batch wakes the processor (<see cref="Finished"/>).
+/// Shared by the background processor and <see cref="IWebhookInbox.ProcessDueAsync"/>.
 /// </summary>
 internal sealed class InboxPump(InboxStore store, InboxProcessor processor, InboxLeaseKeeper leases, HandlerRegistry handlers, IOptions<WebhooksOptions> options, TimeProvider time) : IDisposable
 {
     private readonly WebhooksOptions _options = options.Value;
     private readonly SemaphoreSlim _slots = new(options.Value.ProcessingConcurrency, options.Value.ProcessingConcurrency);
+    private readonly Dictionary<BatchHandlerRegistration, SemaphoreSlim> _limits =
+        handlers.Limited.ToDictionary(b => b, b => new SemaphoreSlim(b.MaxConcurrency!.Value, b.MaxConcurrency.Value));
+
+    /// <summary>Whether some limited batch handler runs all the batches it may.</summary>
+    public bool AnyLimitReached => _limits.Values.Any(l => l.CurrentCount == 0);
+
+    /// <summary>Released whenever a batch of a limited batch handler finishes, so its waiting messages are claimed at once.</summary>
+    public SemaphoreSlim Finished { get; } = new(0);
 
     /// <summary>Waits until at least one slot is free.</summary>
     public async Task WaitForSlotAsync(CancellationToken cancellationToken)
@@ -22,22 +32,24 @@ internal sealed class InboxPump(InboxStore store, InboxProcessor processor, Inbo
 
     /// <summary>
     /// Claims what the free slots can take and starts it; returns how many messages were claimed (parked ones
-    /// included) and the task of the started work.
+    /// included), the task of the started work, and whether the claim got fewer than it asked for (nothing else was
+    /// due then, so another claim before the next wake-up would find nothing but a busy handler's backlog).
     /// </summary>
-    public async Task<(int Claimed, Task Running)> ClaimAndStartAsync(CancellationToken stopping)
+    public async Task<(int Claimed, Task Running, bool Drained)> ClaimAndStartAsync(CancellationToken stopping)
     {
         var free = _slots.CurrentCount;
         if (free == 0)
         {
-            return (0, Task.CompletedTask);
+            return (0, Task.CompletedTask, false);
         }
 
         var limit = Math.Min(free * handlers.RowsPerSlot, Math.Max(_options.InboxBatchSize, free));
-        var (claimed, parked) = await store.ClaimAsync(time.GetUtcNow(), leases.LeaseUntil(), Guid.NewGuid(), limit, _options.MaxAttempts, stopping).ConfigureAwait(false);
+        var busy = _limits.Where(l => l.Value.CurrentCount == 0).Select(l => l.Key).ToList();
+        var (claimed, parked) = await store.ClaimAsync(time.GetUtcNow(), leases.LeaseUntil(), Guid.NewGuid(), limit, _options.MaxAttempts, busy, stopping).ConfigureAwait(false);
         processor.ReportParked(parked);
         if (claimed.Count == 0)
         {
-            return (parked.Count, Task.CompletedTask);
+            return (parked.Count, Task.CompletedTask, parked.Count < limit);
         }
 
         leases.Hold(claimed, stopping);
@@ -45,21 +57,60 @@ internal sealed class InboxPump(InboxStore store, InboxProcessor processor, Inbo
         foreach (var work in processor.Plan(claimed))
         {
             await _slots.WaitAsync(CancellationToken.None).ConfigureAwait(false); // the claim sized itself to the free slots
+            var limits = work.Batches.Where(_limits.ContainsKey).Select(b => _limits[b]).ToList();   // in registration order
+            var ready = TakeAll(limits);   // taken now, so the next claim already sees them busy
             running.Add(Task.Run(async () =>
             {
                 try
                 {
+                    if (!ready)
+                    {
+                        // A claim held more than a batch's worth of a limited handler's messages: this batch waits its
+                        // turn, taking the limits in one order (as every batch does), so two never wait for each other.
+                        foreach (var gate in limits)
+                        {
+                            await gate.WaitAsync(CancellationToken.None).ConfigureAwait(false);
+                        }
+                    }
+
                     await processor.RunAsync(work, stopping).ConfigureAwait(false);
                 }
                 finally
                 {
+                    limits.ForEach(l => l.Release());
                     _slots.Release();
+                    if (limits.Count > 0)
+                    {
+                        Finished.Release();
+                    }
                 }
             }, CancellationToken.None));
         }
 
-        return (claimed.Count + parked.Count, Task.WhenAll(running));
+        return (claimed.Count + parked.Count, Task.WhenAll(running), claimed.Count + parked.Count < limit);
     }
 
-    public void Dispose() => _slots.Dispose();
+    private static bool TakeAll(List<SemaphoreSlim> limits)
+    {
+        for (var i = 0; i < limits.Count; i++)
+        {
+            if (!limits[i].Wait(0))
+            {
+                limits.Take(i).ToList().ForEach(l => l.Release());
+                return false;
+            }
+        }
+
+        return true;
+    }
+
+    public void Dispose()
+    {
+        _slots.Dispose();
+        Finished.Dispose();
+        foreach (var limit in _limits.Values)
+        {
+            limit.Dispose();
+        }
+    }
 }

@@ -78,11 +78,16 @@ internal sealed class InboxStore(WebhooksConnections connections)
         return results;
     }
 
-    /// <summary>Claims up to <paramref name="limit"/> due messages under <paramref name="token"/>; parks the ones claimed too often without an outcome.</summary>
+    /// <summary>
+    /// Claims up to <paramref name="limit"/> due messages under <paramref name="token"/>, except those of the batch
+    /// handlers in <paramref name="skip"/> (running all the batches they may); parks the ones claimed too often without an outcome.
+    /// </summary>
     public async Task<(IReadOnlyList<InboxRow> Claimed, IReadOnlyList<InboxRow> Parked)> ClaimAsync(
-        DateTimeOffset now, DateTimeOffset leaseUntil, Guid token, int limit, int maxAttempts, CancellationToken cancellationToken)
+        DateTimeOffset now, DateTimeOffset leaseUntil, Guid token, int limit, int maxAttempts, IReadOnlyList<BatchHandlerRegistration> skip, CancellationToken cancellationToken)
     {
         await using var command = connections.DataSource.CreateCommand(_sql.InboxClaim);
+        command.Parameters.Add(new NpgsqlParameter("skip_types", NpgsqlDbType.Array | NpgsqlDbType.Text) { Value = skip.Select(s => s.Type).ToArray() });
+        command.Parameters.Add(new NpgsqlParameter("skip_sources", NpgsqlDbType.Array | NpgsqlDbType.Text) { Value = skip.Select(s => s.Source).ToArray() });
         command.Parameters.AddWithValue("now", now);
         command.Parameters.AddWithValue("lease_until", leaseUntil);
         command.Parameters.AddWithValue("token", token);

@@ -1,0 +1,128 @@
+using System.Collections.Concurrent;
+using System.Globalization;
+using System.Net;
+using System.Text;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.Extensions.DependencyInjection;
+
+namespace Commerce.Webhooks.Tests;
+
+/// <summary>
+/// A batch handler limited to a number of batches at a time per instance (<c>maxConcurrency</c>), as a handler that
+/// writes one hot row per batch wants: its backlog waits in the inbox (unclaimed, free for another instance) and comes
+/// in full batches, other types keep flowing meanwhile, and a finished batch wakes the processor. Real PostgreSQL.
+/// </summary>
+public sealed class BatchConcurrencyTests(PostgresFixture postgres) : IClassFixture<PostgresFixture>
+{
+    private static readonly WebhookSecret Secret = WebhookSecret.Generate();
+
+    /// <summary>What the handlers saw: each batch, the most batches running at once, and the single messages.</summary>
+    public sealed class Recorder
+    {
+        private int _running;
+        private int _mostAtOnce;
+
+        public ConcurrentQueue<IReadOnlyList<string>> Batches { get; } = new();
+
+        public ConcurrentQueue<string> Singles { get; } = new();
+
+        /// <summary>Holds the first batch until opened, so the rest of the messages arrive while it runs.</summary>
+        public TaskCompletionSource Gate { get; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
+
+        public int MostAtOnce => Volatile.Read(ref _mostAtOnce);
+
+        public int Enter()
+        {
+            var now = Interlocked.Increment(ref _running);
+            for (int most; now > (most = Volatile.Read(ref _mostAtOnce));)
+            {
+                Interlocked.CompareExchange(ref _mostAtOnce, now, most);
+            }
+
+            return now;
+        }
+
+        public void Leave() => Interlocked.Decrement(ref _running);
+    }
+
+    public sealed class SlowBatchHandler(Recorder recorder) : IWebhookBatchHandler
+    {
+        public async ValueTask HandleAsync(WebhookBatch batch, CancellationToken cancellationToken)
+        {
+            recorder.Enter();
+            try
+            {
+                recorder.Batches.Enqueue(batch.Messages.Select(m => m.MessageId).ToList());
+                await recorder.Gate.Task.WaitAsync(cancellationToken);
+                await Task.Delay(20, cancellationToken);   // each batch takes a while, so batches could overlap
+            }
+            finally
+            {
+                recorder.Leave();
+            }
+        }
+    }
+
+    public sealed class SingleHandler(Recorder recorder) : IWebhookHandler
+    {
+        public ValueTask HandleAsync(WebhookMessage message, CancellationToken cancellationToken)
+        {
+            recorder.Singles.Enqueue(message.MessageId);
+            return ValueTask.CompletedTask;
+        }
+    }
+
+    [IntegrationFact(TestServer.Postgres)]
+    public async Task ABatchHandlerLimitedToOneBatch_RunsOneAtATime_ItsBacklogComesInFullBatches_AndOtherTypesKeepFlowing()
+    {
+        var recorder = new Recorder();
+        await using var app = await TestWebApp.StartAsync(
+            builder =>
+            {
+                builder.Services.AddSingleton(recorder);
+                builder.Services.AddCommerceWebhooks(o =>
+                    {
+                        o.Schema = TestNames.Unique();
+                        o.InboxPollInterval = TimeSpan.FromMinutes(10);   // only wake-ups move the inbox in this test
+                        o.ProcessingConcurrency = 4;
+                        o.InboxBatchSize = 50;
+                    })
+                    .WithPostgres(postgres.ConnectionString)
+                    .AddSource("store", s => s.Secrets = [Secret.Export()])
+                    .AddBatchHandler<SlowBatchHandler>("orders.created", maxBatchSize: 50, maxConcurrency: 1)
+                    .AddHandler<SingleHandler>("products.updated");
+            },
+            app => app.MapWebhooks("/hooks", "store"));
+
+        await SendAsync(app, "order-first", "orders.created");
+        await Eventually.TrueAsync(() => recorder.Batches.Count == 1, because: "the first order starts a batch");
+        var orders = Enumerable.Range(0, 230).Select(i => $"order-{i:D3}").ToList();
+        await Parallel.ForEachAsync(orders, new ParallelOptions { MaxDegreeOfParallelism = 8 }, async (id, _) => await SendAsync(app, id, "orders.created"));
+        await SendAsync(app, "product-1", "products.updated");
+
+        // While the one batch allowed is held, the orders wait in the inbox, and a product update is still handled.
+        await Eventually.TrueAsync(() => recorder.Singles.Contains("product-1"), because: "other types are claimed while the batch handler is busy");
+        Assert.Single(recorder.Batches);
+
+        recorder.Gate.SetResult();
+        await Eventually.TrueAsync(() => recorder.Batches.Sum(b => b.Count) == 231, because: "each finished batch wakes the processor for the next");
+
+        Assert.Equal(1, recorder.MostAtOnce);
+        var batches = recorder.Batches.ToList();
+        Assert.Equal(["order-first"], batches[0]);
+        Assert.Equal(orders, batches.Skip(1).SelectMany(b => b).Order(StringComparer.Ordinal));   // each order once
+        Assert.Equal([50, 50, 50, 50, 30], batches.Skip(1).Select(b => b.Count));   // the backlog in full batches
+    }
+
+    private static async Task SendAsync(TestWebApp app, string id, string type)
+    {
+        var body = Encoding.UTF8.GetBytes($"{{\"type\":\"{type}\",\"data\":{{\"n\":1}}}}");
+        var now = DateTimeOffset.UtcNow;
+        using var request = new HttpRequestMessage(HttpMethod.Post, "hooks") { Content = new ByteArrayContent(body) };
+        request.Headers.Add(WebhookHeaders.Id, id);
+        request.Headers.Add(WebhookHeaders.Timestamp, now.ToUnixTimeSeconds().ToString(CultureInfo.InvariantCulture));
+        request.Headers.Add(WebhookHeaders.Signature, StandardWebhookSigner.Sign(id, now, body, Secret));
+        using var response = await app.Client.SendAsync(request);
+        Assert.Equal(HttpStatusCode.Accepted, response.StatusCode);
+    }
+}
