@@ -86,4 +86,46 @@ public sealed class BatchTests(PostgresFixture postgres) : IClassFixture<Postgre
         var platforms = await b.Reports.GetPlatformsAsync(new ReportRange("hot", new DateOnly(2026, 6, 1), new DateOnly(2026, 6, 1)));
         Assert.Equal(orders.Count(o => o.Platform == "shopee"), platforms.Platforms.Single(p => p.Platform == "shopee").Orders);
     }
+
+    [IntegrationFact(TestServer.Postgres)]
+    public async Task ABatchReadsOnlyItsOwnOrders_HoweverMuchTheShopGrewSinceItsStatistics()
+    {
+        // A shop that turns hot: its statistics (taken when it had one order) say it is tiny, and the contribution rule
+        // every path shares is planned once, generically, from them. It must still look its orders up by id, not read
+        // the shop's whole history per batch (which made each batch slower than the last as the shop grew): the batch
+        // path takes the statistics again each time the shop doubles.
+        await using var h = await AnalyticsHarness.CreateAsync(postgres.ConnectionString);
+        await h.Ingestion.UpsertOrderAsync(Order(0));
+        await using var connection = new Npgsql.NpgsqlConnection(postgres.ConnectionString);
+        await connection.OpenAsync();
+        await using (var analyze = new Npgsql.NpgsqlCommand($"analyze {h.Schema}.orders; alter table {h.Schema}.orders set (autovacuum_enabled = false)", connection))
+        {
+            await analyze.ExecuteNonQueryAsync();
+        }
+
+        for (var from = 1; from < 3_000; from += 500)
+        {
+            await h.Ingestion.UpsertOrdersAsync("hot", Enumerable.Range(from, 500).Select(i => Order(i)).ToList());
+        }
+
+        await using var transaction = await connection.BeginTransactionAsync();
+        await using var apply = new Npgsql.NpgsqlCommand(
+            $"""
+            select {h.Schema}.apply_orders_contribution('hot', array['o1', 'o2', 'o3', 'o4', 'o5'], 1);
+            select coalesce(idx_tup_fetch, 0) + coalesce(seq_tup_read, 0) from pg_stat_xact_user_tables where relid = '{h.Schema}.orders'::regclass
+            """,
+            connection,
+            transaction);
+        long ordersRead;
+        await using (var reader = await apply.ExecuteReaderAsync())
+        {
+            await reader.NextResultAsync();   // past the contribution, to the counters of this transaction
+            await reader.ReadAsync();
+            ordersRead = reader.GetInt64(0);
+        }
+
+        await transaction.RollbackAsync();
+
+        Assert.InRange(ordersRead, 5, 50);   // its five orders (and the rule's own look-ups), not the shop's 3,000
+    }
 }

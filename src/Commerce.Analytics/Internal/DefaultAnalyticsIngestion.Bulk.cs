@@ -10,73 +10,18 @@ namespace Commerce.Analytics.Internal;
 /// <summary>
 /// Set-based writes: products and orders copied into temporary tables (before the shop is locked), the newest version
 /// of each kept by the same rule as one event at a time, then the summaries updated: a bulk sync rebuilds every
-/// touched day once; a batch (<see cref="UpsertOrdersAsync"/>) folds the orders' deltas per summary row.
+/// touched day once; a batch (<see cref="UpsertOrdersAsync"/>, DefaultAnalyticsIngestion.Batch.cs) folds the orders'
+/// deltas per summary row.
 /// </summary>
 internal sealed partial class DefaultAnalyticsIngestion
 {
     private const int BulkChunk = 50_000;
-
-    private const int BatchAttempts = 3;
-
-    private const int SmallBatch = 8;
 
     /// <summary>The orders a sync writes (changed, and flagged by older evidence), as an array in key order.</summary>
     private const string WrittenOrders = "array(select order_id from tmp_changed union select order_id from tmp_flagged order by 1)";
 
     public async Task<BulkSyncResult> BulkSyncAsync(string shopId, IEnumerable<ProductSnapshot> products, IEnumerable<OrderSnapshot> orders, CancellationToken cancellationToken = default) =>
         (await SyncAsync(shopId, products, orders, deltas: false, cancellationToken).ConfigureAwait(false)).Result;
-
-    public async Task<IReadOnlyList<IngestOutcome>> UpsertOrdersAsync(string shopId, IReadOnlyList<OrderSnapshot> orders, CancellationToken cancellationToken = default)
-    {
-        ArgumentNullException.ThrowIfNull(orders);
-        if (orders.Count == 0)
-        {
-            return [];
-        }
-
-        if (orders.Count <= SmallBatch)
-        {
-            // A few orders (a quiet moment: the inbox hands over what just arrived) cost less one at a time than the
-            // temporary tables of the set-based path, and don't queue behind the shop's exclusive lock.
-            var errors = new AnalyticsValidation.Errors();
-            for (var i = 0; i < orders.Count; i++)
-            {
-                AnalyticsValidation.Validate(orders[i], $"orders[{i}].", errors);   // all checked first: an invalid batch writes nothing
-                if (orders[i].ShopId != shopId)
-                {
-                    errors.Add($"orders[{i}].shopId", $"Every order of the batch must belong to shop '{shopId}'.");
-                }
-            }
-
-            errors.ThrowIfAny();
-            return await OneAtATime.UpsertAsync(orders, UpsertOrderAsync, cancellationToken).ConfigureAwait(false);
-        }
-
-        for (var attempt = 1; ; attempt++)
-        {
-            try
-            {
-                var (_, written) = await SyncAsync(shopId, [], orders, deltas: true, cancellationToken).ConfigureAwait(false);
-                var outcomes = new IngestOutcome[orders.Count];
-                for (var i = 0; i < orders.Count; i++)
-                {
-                    // The winner of its order (the first copy of it, if the batch holds duplicates) was written; the rest changed nothing.
-                    var version = orders[i].UpdatedAt.UtcTicks;
-                    var stored = new DateTimeOffset(version - (version % 10), TimeSpan.Zero);   // PostgreSQL keeps microseconds
-                    outcomes[i] = written.Remove((orders[i].OrderId, stored, StatusName(orders[i].Status)))
-                        ? IngestOutcome.Applied
-                        : IngestOutcome.Ignored;
-                    Record("order", outcomes[i]);
-                }
-
-                return outcomes;
-            }
-            catch (PostgresException e) when (e.SqlState is PostgresErrorCodes.SerializationFailure or PostgresErrorCodes.DeadlockDetected && attempt < BatchAttempts)
-            {
-                Log.BatchRetried(logger, shopId, attempt, e.SqlState);   // the transaction rolled back whole: run it again
-            }
-        }
-    }
 
     private async Task<(BulkSyncResult Result, HashSet<(string, DateTimeOffset, string)> Written)> SyncAsync(
         string shopId, IEnumerable<ProductSnapshot> products, IEnumerable<OrderSnapshot> orders, bool deltas, CancellationToken cancellationToken)
@@ -143,6 +88,17 @@ internal sealed partial class DefaultAnalyticsIngestion
         }
 
         Phase("copy");
+        if (deltas)
+        {
+            var batchWritten = await WriteBatchAsync(connection, transaction, shopId, currency, cancellationToken).ConfigureAwait(false);
+            Phase("lock and write");
+            await transaction.CommitAsync(cancellationToken).ConfigureAwait(false);
+            Phase("commit");
+            metrics.BulkRows("orders", orderRows);
+            metrics.BulkRows("lines", lineRows);
+            return (new BulkSyncResult(0, batchWritten.Select(w => w.Item1).Distinct().Count(), 0, 0), batchWritten);
+        }
+
         // Locked only now: the copies, the slow part of a big sync, don't hold up the shop's other writers.
         await ExecuteAsync(connection, transaction, "select pg_advisory_xact_lock(hashtextextended('analytics:' || @shop, 0))", cancellationToken, ("shop", shopId)).ConfigureAwait(false);
         Phase("lock");
@@ -178,11 +134,6 @@ internal sealed partial class DefaultAnalyticsIngestion
             cancellationToken,
             ("shop", shopId)).ConfigureAwait(false);
 
-        if (deltas)
-        {
-            await ExecuteAsync(connection, transaction, "analyze tmp_changed", cancellationToken).ConfigureAwait(false);
-        }
-
         Phase("select changed orders");
         var written = new HashSet<(string, DateTimeOffset, string)>();
         // Written: the changed orders' winners, and the input versions that flagged a stored order paid or refunded.
@@ -196,11 +147,6 @@ internal sealed partial class DefaultAnalyticsIngestion
         }
 
         var writtenOrders = written.Select(w => w.Item1).Distinct().Count();
-        if (deltas)
-        {
-            // The old versions' contributions out, before they are overwritten (counted ones only).
-            await ExecuteAsync(connection, transaction, $"select {_s}.apply_orders_contribution(@shop, {WrittenOrders}, -1)", cancellationToken, ("shop", shopId)).ConfigureAwait(false);
-        }
 
         await ExecuteAsync(connection, transaction,
             Sql("bulk_write_orders.sql"),
@@ -214,34 +160,27 @@ internal sealed partial class DefaultAnalyticsIngestion
 
         Phase("write lines");
         var days = new List<DateOnly>();
-        if (deltas)
+        // Recompute the summaries of every local day the written orders were or are in, one contiguous run at a time.
+        await using (var dayQuery = new NpgsqlCommand(Sql("bulk_touched_days.sql"), connection, transaction))
         {
-            await ExecuteAsync(connection, transaction, $"select {_s}.apply_orders_contribution(@shop, {WrittenOrders}, 1)", cancellationToken, ("shop", shopId)).ConfigureAwait(false);
+            dayQuery.Parameters.AddWithValue("shop", shopId);
+            await using var reader = await dayQuery.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
+            while (await reader.ReadAsync(cancellationToken).ConfigureAwait(false))
+            {
+                days.Add(reader.GetFieldValue<DateOnly>(0));
+            }
         }
-        else
+
+        if (writtenOrders >= 10_000)
         {
-            // Recompute the summaries of every local day the written orders were or are in, one contiguous run at a time.
-            await using (var dayQuery = new NpgsqlCommand(Sql("bulk_touched_days.sql"), connection, transaction))
-            {
-                dayQuery.Parameters.AddWithValue("shop", shopId);
-                await using var reader = await dayQuery.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
-                while (await reader.ReadAsync(cancellationToken).ConfigureAwait(false))
-                {
-                    days.Add(reader.GetFieldValue<DateOnly>(0));
-                }
-            }
+            // The rebuild reads what this transaction wrote: a shop's first big sync would be planned from empty
+            // statistics (and join a million orders by nested loops) without them.
+            await ExecuteAsync(connection, transaction, $"analyze {_s}.orders, {_s}.order_lines", cancellationToken).ConfigureAwait(false);
+        }
 
-            if (writtenOrders >= 10_000)
-            {
-                // The rebuild reads what this transaction wrote: a shop's first big sync would be planned from empty
-                // statistics (and join a million orders by nested loops) without them.
-                await ExecuteAsync(connection, transaction, $"analyze {_s}.orders, {_s}.order_lines", cancellationToken).ConfigureAwait(false);
-            }
-
-            foreach (var (from, to) in Runs(days))
-            {
-                await RebuildDaysAsync(connection, transaction, shopId, from, to, cancellationToken).ConfigureAwait(false);
-            }
+        foreach (var (from, to) in Runs(days))
+        {
+            await RebuildDaysAsync(connection, transaction, shopId, from, to, cancellationToken).ConfigureAwait(false);
         }
 
         Phase("summaries");
@@ -251,10 +190,7 @@ internal sealed partial class DefaultAnalyticsIngestion
         metrics.BulkRows("orders", orderRows);
         metrics.BulkRows("lines", lineRows);
         var result = new BulkSyncResult(writtenProducts, writtenOrders, writtenLines, days.Count);
-        if (!deltas)
-        {
-            Log.BulkSynced(logger, shopId, result.Products, result.Orders, result.Lines, result.Days, Stopwatch.GetElapsedTime(started));
-        }
+        Log.BulkSynced(logger, shopId, result.Products, result.Orders, result.Lines, result.Days, Stopwatch.GetElapsedTime(started));
 
         return (result, written);
     }

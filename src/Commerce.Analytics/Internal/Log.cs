@@ -25,4 +25,7 @@ internal static partial class Log
 
     [LoggerMessage(5003, LogLevel.Debug, "Bulk sync of shop {ShopId}: {Phase} took {Elapsed}.", EventName = "BulkSyncPhase")]
     public static partial void BulkSyncPhase(ILogger logger, string shopId, string phase, TimeSpan elapsed);
+
+    [LoggerMessage(5007, LogLevel.Information, "Shop {ShopId} doubled its orders since the last statistics; the orders table was analyzed in {Elapsed}.", EventName = "OrdersAnalyzed")]
+    public static partial void OrdersAnalyzed(ILogger logger, string shopId, TimeSpan elapsed);
 }
