@@ -10,11 +10,13 @@ namespace Commerce.SampleHost;
 /// <c>orders.created</c> and <c>orders.updated</c> a batch at a time, so a hot shop keeps up: the batch's orders of
 /// each shop go to analytics in one transaction (<see cref="IAnalyticsIngestion.UpsertOrdersAsync"/>: the same rules as
 /// one at a time, its summary rows written once), then the shop's cached reports are invalidated and its dashboard
-/// told once per batch. Each message keeps its own outcome: one that can't be read, or that analytics refuses, is
+/// told once per batch; a batch spanning several shops runs up to four of them at once. Each message keeps its own outcome: one that can't be read, or that analytics refuses, is
 /// parked dead alone (the shop's other orders are applied one at a time then); a storage failure retries the batch.
 /// </summary>
 public sealed class StorefrontOrderBatch(IAnalyticsIngestion analytics, CommerceCache cache, INotificationService notifications) : IWebhookBatchHandler
 {
+    private const int ShopsAtOnce = 4;
+
     public async ValueTask HandleAsync(WebhookBatch batch, CancellationToken cancellationToken)
     {
         var byShop = new Dictionary<string, List<(WebhookMessage Message, OrderSnapshot Order)>>(StringComparer.Ordinal);
@@ -36,11 +38,13 @@ public sealed class StorefrontOrderBatch(IAnalyticsIngestion analytics, Commerce
             }
         }
 
-        foreach (var (shopId, orders) in byShop)
+        // Shops are independent (each its own transaction and lock), so a batch spanning many runs a few at a time.
+        await Parallel.ForEachAsync(byShop, new ParallelOptions { MaxDegreeOfParallelism = ShopsAtOnce, CancellationToken = cancellationToken }, async (entry, ct) =>
         {
+            var (shopId, orders) = (entry.Key, entry.Value);
             try
             {
-                await analytics.UpsertOrdersAsync(shopId, orders.Select(o => o.Order).ToList(), cancellationToken);
+                await analytics.UpsertOrdersAsync(shopId, orders.Select(o => o.Order).ToList(), ct);
             }
             catch (AnalyticsValidationException)
             {
@@ -49,7 +53,7 @@ public sealed class StorefrontOrderBatch(IAnalyticsIngestion analytics, Commerce
                 {
                     try
                     {
-                        await analytics.UpsertOrderAsync(order, cancellationToken);
+                        await analytics.UpsertOrderAsync(order, ct);
                     }
                     catch (AnalyticsValidationException e)
                     {
@@ -58,8 +62,8 @@ public sealed class StorefrontOrderBatch(IAnalyticsIngestion analytics, Commerce
                 }
             }
 
-            await cache.InvalidateScopeAsync(ReportCache.Scope(shopId), cancellationToken);
-            await notifications.PublishRoomEventAsync($"shop:{shopId}", "dashboard_update", new { webhook = "orders.batch", orders = orders.Count }, cancellationToken);
-        }
+            await cache.InvalidateScopeAsync(ReportCache.Scope(shopId), ct);
+            await notifications.PublishRoomEventAsync($"shop:{shopId}", "dashboard_update", new { webhook = "orders.batch", orders = orders.Count }, ct);
+        });
     }
 }
