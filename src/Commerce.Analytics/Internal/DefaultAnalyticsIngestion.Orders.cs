@@ -18,7 +18,13 @@ internal sealed partial class DefaultAnalyticsIngestion
     {
         AnalyticsValidation.Validate(order);
         using var activity = Start("order", order.ShopId);
-        return await RetriedAsync(order.ShopId, () => UpsertOrderOnceAsync(order, cancellationToken)).ConfigureAwait(false);
+        var outcome = await RetriedAsync(order.ShopId, () => UpsertOrderOnceAsync(order, cancellationToken)).ConfigureAwait(false);
+        if (outcome == IngestOutcome.Applied && _growth.Add(order.ShopId, 1))
+        {
+            await AnalyzeOrdersAsync(order.ShopId, cancellationToken).ConfigureAwait(false);   // a shop that doubled (ShopGrowth)
+        }
+
+        return outcome;
     }
 
     private async Task<IngestOutcome> UpsertOrderOnceAsync(OrderSnapshot order, CancellationToken cancellationToken)
