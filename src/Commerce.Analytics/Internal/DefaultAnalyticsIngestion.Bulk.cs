@@ -11,7 +11,8 @@ namespace Commerce.Analytics.Internal;
 /// Set-based writes: products and orders copied into temporary tables (before the shop is locked), the newest version
 /// of each kept by the same rule as one event at a time, then the summaries updated: a bulk sync rebuilds every
 /// touched day once; a batch (<see cref="UpsertOrdersAsync"/>, DefaultAnalyticsIngestion.Batch.cs) folds the orders'
-/// deltas per summary row.
+/// deltas per summary row. A sync is one long transaction over a shop's history: its statements have no command
+/// timeout (the token still cancels it).
 /// </summary>
 internal sealed partial class DefaultAnalyticsIngestion
 {
@@ -33,7 +34,7 @@ internal sealed partial class DefaultAnalyticsIngestion
         using var activity = Start("bulk_sync", shopId);
         await using var connection = await connections.DataSource.OpenConnectionAsync(cancellationToken).ConfigureAwait(false);
         await using var transaction = await connection.BeginTransactionAsync(cancellationToken).ConfigureAwait(false);
-        await ExecuteAsync(connection, transaction,
+        await UnboundedAsync(connection, transaction,
             Sql("bulk_temp_tables.sql"),
             cancellationToken).ConfigureAwait(false);
 
@@ -84,7 +85,7 @@ internal sealed partial class DefaultAnalyticsIngestion
             // A batch of a few hundred orders must be joined by index on (shop, order): statistics for the temporary
             // tables, and generic plans, since a shop that became hot since the last ANALYZE looks tiny to a plan made
             // for its id, and its stored orders would be read through (shop) alone.
-            await ExecuteAsync(connection, transaction, "analyze tmp_orders, tmp_lines; set local plan_cache_mode = force_generic_plan", cancellationToken).ConfigureAwait(false);
+            await UnboundedAsync(connection, transaction, "analyze tmp_orders, tmp_lines; set local plan_cache_mode = force_generic_plan", cancellationToken).ConfigureAwait(false);
         }
 
         Phase("copy");
@@ -100,15 +101,15 @@ internal sealed partial class DefaultAnalyticsIngestion
         }
 
         // Locked only now: the copies, the slow part of a big sync, don't hold up the shop's other writers.
-        await ExecuteAsync(connection, transaction, "select pg_advisory_xact_lock(hashtextextended('analytics:' || @shop, 0))", cancellationToken, ("shop", shopId)).ConfigureAwait(false);
+        await UnboundedAsync(connection, transaction, "select pg_advisory_xact_lock(hashtextextended('analytics:' || @shop, 0))", cancellationToken, ("shop", shopId)).ConfigureAwait(false);
         Phase("lock");
-        await using (var ensure = new NpgsqlBatch(connection, transaction))
+        await using (var ensure = new NpgsqlBatch(connection, transaction) { Timeout = 0 })
         {
             AddAll(ensure, EnsureShop(shopId, currency));
             await ensure.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
         }
 
-        var writtenProducts = productRows == 0 ? 0 : await ExecuteAsync(connection, transaction,
+        var writtenProducts = productRows == 0 ? 0 : await UnboundedAsync(connection, transaction,
             ProductUpsertSql(
                 """
                 select distinct on (product_id) @shop, product_id, name, sku, category, price, cost, currency, stock, expires_at, lead_time_days,
@@ -120,7 +121,7 @@ internal sealed partial class DefaultAnalyticsIngestion
 
         if (productRows > 0)
         {
-            await ExecuteAsync(connection, transaction,
+            await UnboundedAsync(connection, transaction,
                 $"insert into {_s}.stock_levels (shop_id, product_id, at, stock) select @shop, product_id, updated_at, stock from tmp_products on conflict do nothing",
                 cancellationToken,
                 ("shop", shopId)).ConfigureAwait(false);
@@ -129,7 +130,7 @@ internal sealed partial class DefaultAnalyticsIngestion
         Phase("products");
         // The newest version of each order in the input (is_newer: updatedAt, then lifecycle rank), a newer pending
         // status change or stored status applied, kept if newer than the stored snapshot.
-        await ExecuteAsync(connection, transaction,
+        await UnboundedAsync(connection, transaction,
             Sql("bulk_changed_orders.sql"),
             cancellationToken,
             ("shop", shopId)).ConfigureAwait(false);
@@ -137,7 +138,7 @@ internal sealed partial class DefaultAnalyticsIngestion
         Phase("select changed orders");
         var written = new HashSet<(string, DateTimeOffset, string)>();
         // Written: the changed orders' winners, and the input versions that flagged a stored order paid or refunded.
-        await using (var changed = new NpgsqlCommand(Sql("bulk_written_versions.sql"), connection, transaction))
+        await using (var changed = new NpgsqlCommand(Sql("bulk_written_versions.sql"), connection, transaction) { CommandTimeout = 0 })
         await using (var reader = await changed.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false))
         {
             while (await reader.ReadAsync(cancellationToken).ConfigureAwait(false))
@@ -148,12 +149,12 @@ internal sealed partial class DefaultAnalyticsIngestion
 
         var writtenOrders = written.Select(w => w.Item1).Distinct().Count();
 
-        await ExecuteAsync(connection, transaction,
+        await UnboundedAsync(connection, transaction,
             Sql("bulk_write_orders.sql"),
             cancellationToken,
             ("shop", shopId)).ConfigureAwait(false);
         Phase("write orders");
-        var writtenLines = await ExecuteAsync(connection, transaction,
+        var writtenLines = await UnboundedAsync(connection, transaction,
             Sql("bulk_write_lines.sql"),
             cancellationToken,
             ("shop", shopId)).ConfigureAwait(false);
@@ -161,7 +162,7 @@ internal sealed partial class DefaultAnalyticsIngestion
         Phase("write lines");
         var days = new List<DateOnly>();
         // Recompute the summaries of every local day the written orders were or are in, one contiguous run at a time.
-        await using (var dayQuery = new NpgsqlCommand(Sql("bulk_touched_days.sql"), connection, transaction))
+        await using (var dayQuery = new NpgsqlCommand(Sql("bulk_touched_days.sql"), connection, transaction) { CommandTimeout = 0 })
         {
             dayQuery.Parameters.AddWithValue("shop", shopId);
             await using var reader = await dayQuery.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
@@ -175,7 +176,7 @@ internal sealed partial class DefaultAnalyticsIngestion
         {
             // The rebuild reads what this transaction wrote: a shop's first big sync would be planned from empty
             // statistics (and join a million orders by nested loops) without them.
-            await ExecuteAsync(connection, transaction, $"analyze {_s}.orders, {_s}.order_lines", cancellationToken).ConfigureAwait(false);
+            await UnboundedAsync(connection, transaction, $"analyze {_s}.orders, {_s}.order_lines", cancellationToken).ConfigureAwait(false);
         }
 
         foreach (var (from, to) in Runs(days))

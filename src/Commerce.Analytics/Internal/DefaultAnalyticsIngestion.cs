@@ -186,7 +186,7 @@ internal sealed partial class DefaultAnalyticsIngestion(
         return await command.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
     }
 
-    /// <summary>A rebuild reads a shop's whole history: no command timeout (the token still cancels it).</summary>
+    /// <summary>A rebuild or a bulk sync reads a shop's whole history: no command timeout (the token still cancels it).</summary>
     private static async Task<int> UnboundedAsync(NpgsqlConnection connection, NpgsqlTransaction transaction, string sql, CancellationToken cancellationToken, params (string Name, object Value)[] parameters)
     {
         await using var command = Command(connection, transaction, sql, parameters);

@@ -1,0 +1,39 @@
+namespace Commerce.Analytics.Tests;
+
+/// <summary>
+/// A bulk sync is one long transaction over a shop's whole history: none of its statements may be cut by the
+/// connection's command timeout (30 s by default), which a big history, a slow machine or a wait for the shop's
+/// lock exceeds. Real PostgreSQL.
+/// </summary>
+public sealed class LongBulkSyncTests(PostgresFixture postgres) : IClassFixture<PostgresFixture>
+{
+    [IntegrationFact(TestServer.Postgres)]
+    public async Task ABulkSyncLongerThanTheCommandTimeout_Completes()
+    {
+        // Command Timeout=1: the sync waits 3 s for the shop's lock, held by a live writer, after its COPY.
+        await using var migrated = await AnalyticsHarness.CreateAsync(postgres.ConnectionString);
+        await using var h = await AnalyticsHarness.CreateAsync(postgres.ConnectionString + ";Command Timeout=1", configure: o => o.Schema = migrated.Schema);
+        var at = new DateTimeOffset(2026, 6, 1, 12, 0, 0, TimeSpan.Zero);
+        var history = Enumerable.Range(0, 50).Select(i => new OrderSnapshot
+        {
+            ShopId = "shop", OrderId = $"o{i}", Platform = "web", Status = OrderStatus.Paid, Currency = "USD",
+            CreatedAt = at.AddMinutes(i), UpdatedAt = at.AddMinutes(i), Lines = [new OrderLine("p1", 1, 10m, 4m)],
+        }).ToList();
+        await using var writer = new Npgsql.NpgsqlConnection(postgres.ConnectionString);
+        await writer.OpenAsync();
+        await using var holding = await writer.BeginTransactionAsync();
+        await using (var take = new Npgsql.NpgsqlCommand("select pg_advisory_xact_lock(hashtextextended('analytics:shop', 0))", writer, holding))
+        {
+            await take.ExecuteNonQueryAsync();
+        }
+
+        var sync = h.Ingestion.BulkSyncAsync("shop", [], history);
+        await Task.Delay(TimeSpan.FromSeconds(3));
+        await holding.CommitAsync();
+
+        var result = await sync;
+        Assert.Equal(50, result.Orders);
+        var d = await h.Reports.GetDashboardAsync(new ReportRange("shop", new DateOnly(2026, 6, 1), new DateOnly(2026, 6, 1)));
+        Assert.Equal(50, d.Orders);
+    }
+}
