@@ -132,8 +132,10 @@ public static class CommerceWebhooksBuilderExtensions
     /// The most of its batches running at once in one instance; null (the default) for as many as
     /// <see cref="WebhooksOptions.ProcessingConcurrency"/> allows. While that many run, its messages stay in the inbox
     /// (unclaimed, so another instance may take them) and the next batch takes all that arrived meanwhile, up to
-    /// <paramref name="maxBatchSize"/>: for a handler whose batches contend for the same rows (one hot shop's
-    /// summaries), 1 gives fewer, fuller batches instead of a queue of small ones waiting for each other's locks.
+    /// <paramref name="maxBatchSize"/> and <see cref="WebhooksOptions.InboxBatchSize"/> (the most one claim takes): for
+    /// a handler whose batches contend for the same rows (one hot shop's summaries), 1 gives fewer, fuller batches
+    /// instead of a queue of small ones waiting for each other's locks. Registered for <c>*</c>, the limit holds back
+    /// every type of the source while it is reached, per-message handlers' types included.
     /// </param>
     /// <returns>The builder.</returns>
     /// <exception cref="ArgumentOutOfRangeException"><paramref name="maxBatchSize"/> is not 1 to 10,000, or <paramref name="maxConcurrency"/> is less than 1.</exception>

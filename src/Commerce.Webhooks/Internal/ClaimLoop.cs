@@ -49,7 +49,7 @@ internal static class ClaimLoop
                 Log.BackgroundPassFailed(logger, e);
             }
 
-            if (claimed == 0) // a productive pass is followed at once by another, until nothing is due
+            if (claimed == 0) // a productive pass is followed at once by another (the inbox reports a drained claim as 0)
             {
                 try
                 {

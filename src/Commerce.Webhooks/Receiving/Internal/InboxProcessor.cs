@@ -216,7 +216,7 @@ internal sealed class InboxProcessor(
         {
             foreach (var group in rows.Where(r => !leases.IsLost(r.Id)).GroupBy(r => r.ClaimToken))
             {
-                await store.ReleaseAsync(group.Select(r => r.Id).ToList(), group.Key, CancellationToken.None).ConfigureAwait(false);
+                await store.ReleaseAsync(group.Select(r => r.Id).ToList(), group.Key, uncount: false, CancellationToken.None).ConfigureAwait(false);
             }
         }
         catch (Exception e) when (e is Npgsql.NpgsqlException or TimeoutException)

@@ -7,7 +7,8 @@ namespace Commerce.Webhooks.Internal;
 /// free slots can start now (one message per slot, or a batch per slot when batch handlers are registered), so no
 /// claimed message waits behind others while its lease runs; the <see cref="InboxLeaseKeeper"/> keeps leases alive
 /// while handlers run. A batch handler registered with a <c>maxConcurrency</c> runs at most that many batches at once:
-/// while it does, its messages are left in the inbox, and a finished batch wakes the processor (<see cref="Finished"/>).
+/// while it does, its messages are left in the inbox (a claim that took more of them than it may run gives them back
+/// at once, uncounted), and a finished batch wakes the processor (<see cref="Finished"/>).
 /// Shared by the background processor and <see cref="IWebhookInbox.ProcessDueAsync"/>.
 /// </summary>
 internal sealed class InboxPump(InboxStore store, InboxProcessor processor, InboxLeaseKeeper leases, HandlerRegistry handlers, IOptions<WebhooksOptions> options, TimeProvider time) : IDisposable
@@ -15,7 +16,8 @@ internal sealed class InboxPump(InboxStore store, InboxProcessor processor, Inbo
     private readonly WebhooksOptions _options = options.Value;
     private readonly SemaphoreSlim _slots = new(options.Value.ProcessingConcurrency, options.Value.ProcessingConcurrency);
     private readonly Dictionary<BatchHandlerRegistration, SemaphoreSlim> _limits =
-        handlers.Limited.ToDictionary(b => b, b => new SemaphoreSlim(b.MaxConcurrency!.Value, b.MaxConcurrency.Value));
+        handlers.Limited.ToDictionary<BatchHandlerRegistration, BatchHandlerRegistration, SemaphoreSlim>(
+            b => b, b => new SemaphoreSlim(b.MaxConcurrency!.Value, b.MaxConcurrency.Value), ReferenceEqualityComparer.Instance);   // two equal registrations are two handlers
 
     /// <summary>Whether some limited batch handler runs all the batches it may.</summary>
     public bool AnyLimitReached => _limits.Values.Any(l => l.CurrentCount == 0);
@@ -52,42 +54,53 @@ internal sealed class InboxPump(InboxStore store, InboxProcessor processor, Inbo
             return (parked.Count, Task.CompletedTask, parked.Count < limit);
         }
 
-        leases.Hold(claimed, stopping);
-        var running = new List<Task>();
+        // Each piece of work starts now, or (a limited handler's batch beyond its free turns: one claim held more than
+        // it may run) goes straight back to the inbox, uncounted, for a later claim or another instance.
+        var start = new List<(InboxWork Work, List<SemaphoreSlim> Limits)>();
+        var giveBack = new List<InboxRow>();
         foreach (var work in processor.Plan(claimed))
         {
+            var limits = work.Batches.Where(_limits.ContainsKey).Select(b => _limits[b]).ToList();
+            if (TakeAll(limits))   // taken now, so the next claim already sees them busy
+            {
+                start.Add((work, limits));
+            }
+            else
+            {
+                giveBack.AddRange(work.Rows);
+            }
+        }
+
+        if (giveBack.Count > 0)
+        {
+            await store.ReleaseAsync(giveBack.Select(r => r.Id).ToList(), giveBack[0].ClaimToken, uncount: true, CancellationToken.None).ConfigureAwait(false);
+        }
+
+        leases.Hold(start.SelectMany(s => s.Work.Rows), stopping);
+        var running = new List<Task>();
+        foreach (var (work, limits) in start)
+        {
             await _slots.WaitAsync(CancellationToken.None).ConfigureAwait(false); // the claim sized itself to the free slots
-            var limits = work.Batches.Where(_limits.ContainsKey).Select(b => _limits[b]).ToList();   // in registration order
-            var ready = TakeAll(limits);   // taken now, so the next claim already sees them busy
             running.Add(Task.Run(async () =>
             {
                 try
                 {
-                    if (!ready)
-                    {
-                        // A claim held more than a batch's worth of a limited handler's messages: this batch waits its
-                        // turn, taking the limits in one order (as every batch does), so two never wait for each other.
-                        foreach (var gate in limits)
-                        {
-                            await gate.WaitAsync(CancellationToken.None).ConfigureAwait(false);
-                        }
-                    }
-
                     await processor.RunAsync(work, stopping).ConfigureAwait(false);
                 }
                 finally
                 {
                     limits.ForEach(l => l.Release());
                     _slots.Release();
-                    if (limits.Count > 0)
+                    if (limits.Count > 0 && Finished.CurrentCount == 0)
                     {
-                        Finished.Release();
+                        Finished.Release();   // one pending wake-up is enough; more would only cause empty claims
                     }
                 }
             }, CancellationToken.None));
         }
 
-        return (claimed.Count + parked.Count, Task.WhenAll(running), claimed.Count + parked.Count < limit);
+        var taken = claimed.Count - giveBack.Count;
+        return (taken + parked.Count, Task.WhenAll(running), claimed.Count + parked.Count < limit);
     }
 
     private static bool TakeAll(List<SemaphoreSlim> limits)

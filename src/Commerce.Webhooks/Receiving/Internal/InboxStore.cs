@@ -150,12 +150,13 @@ internal sealed class InboxStore(WebhooksConnections connections)
         return written;
     }
 
-    /// <summary>Gives claimed messages back at once.</summary>
-    public async Task ReleaseAsync(IReadOnlyCollection<long> ids, Guid token, CancellationToken cancellationToken)
+    /// <summary>Gives claimed messages back at once; <paramref name="uncount"/>: without counting the claim as an attempt.</summary>
+    public async Task ReleaseAsync(IReadOnlyCollection<long> ids, Guid token, bool uncount, CancellationToken cancellationToken)
     {
         await using var command = connections.DataSource.CreateCommand(_sql.InboxRelease);
         command.Parameters.AddWithValue("ids", ids.ToArray());
         command.Parameters.AddWithValue("token", token);
+        command.Parameters.AddWithValue("uncount", uncount);
         await command.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
     }
 
