@@ -10,8 +10,9 @@ namespace Commerce.SampleHost;
 /// <c>orders.created</c> and <c>orders.updated</c> a batch at a time, so a hot shop keeps up: the batch's orders of
 /// each shop go to analytics in one transaction (<see cref="IAnalyticsIngestion.UpsertOrdersAsync"/>: the same rules as
 /// one at a time, its summary rows written once), then the shop's cached reports are invalidated and its dashboard
-/// told once per batch; a batch spanning several shops runs up to four of them at once. Each message keeps its own outcome: one that can't be read, or that analytics refuses, is
-/// parked dead alone (the shop's other orders are applied one at a time then); a storage failure retries the batch.
+/// told once per batch; a batch spanning several shops runs up to four of them at once. Each message keeps its own
+/// outcome: one that can't be read, or that analytics refuses, is parked dead alone (the shop's other orders are
+/// applied one at a time then); a storage failure retries the batch.
 /// </summary>
 public sealed class StorefrontOrderBatch(IAnalyticsIngestion analytics, CommerceCache cache, INotificationService notifications) : IWebhookBatchHandler
 {

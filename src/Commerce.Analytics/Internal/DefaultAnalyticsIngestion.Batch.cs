@@ -95,8 +95,11 @@ internal sealed partial class DefaultAnalyticsIngestion
             $"select {_s}.apply_orders_contribution(@shop, {WrittenOrders}, 1)",
             Sql("bulk_written_versions.sql"),
         ];
+        // No command timeout: the lock may be held by a bulk sync for minutes (the token still cancels). Each file ends
+        // in a statement, never in a comment, so joining them with ';' keeps them apart.
         await using var command = new NpgsqlCommand(string.Join(";\n", statements.Select(t => t.Trim().TrimEnd(';'))), connection, transaction)
         {
+            CommandTimeout = 0,
             Parameters =
             {
                 new("shop", shopId),
@@ -121,13 +124,31 @@ internal sealed partial class DefaultAnalyticsIngestion
         return written;
     }
 
-    /// <summary>Takes the statistics of the orders table again, for a shop that doubled (<see cref="ShopGrowth"/>).</summary>
+    /// <summary>
+    /// Takes the statistics of the orders table again, for a shop that doubled (<see cref="ShopGrowth"/>). Best effort:
+    /// the caller's writes are committed already, so a failure (or another ANALYZE or VACUUM holding the table for more
+    /// than a few seconds) is logged and the next write of the shop tries again, never failing the write.
+    /// </summary>
     private async Task AnalyzeOrdersAsync(string shopId, CancellationToken cancellationToken)
     {
         var started = System.Diagnostics.Stopwatch.GetTimestamp();
-        await using var command = connections.DataSource.CreateCommand($"analyze {_s}.orders");
-        command.CommandTimeout = 0;
-        await command.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
-        Log.OrdersAnalyzed(logger, shopId, System.Diagnostics.Stopwatch.GetElapsedTime(started));
+        try
+        {
+            await using var connection = await connections.DataSource.OpenConnectionAsync(cancellationToken).ConfigureAwait(false);
+            await using var transaction = await connection.BeginTransactionAsync(cancellationToken).ConfigureAwait(false);
+            await using var command = new NpgsqlCommand($"set local lock_timeout = '5s'; analyze {_s}.orders", connection, transaction) { CommandTimeout = 0 };
+            await command.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
+            await transaction.CommitAsync(cancellationToken).ConfigureAwait(false);
+            Log.OrdersAnalyzed(logger, shopId, System.Diagnostics.Stopwatch.GetElapsedTime(started));
+        }
+        catch (Exception e) when (e is NpgsqlException or TimeoutException && !cancellationToken.IsCancellationRequested)
+        {
+            _growth.Retry(shopId);
+            Log.OrdersAnalyzeFailed(logger, shopId, e);
+        }
+        catch (OperationCanceledException)
+        {
+            _growth.Retry(shopId);   // the writes stand; the caller is stopping
+        }
     }
 }

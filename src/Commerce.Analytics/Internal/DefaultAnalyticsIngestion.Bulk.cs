@@ -11,8 +11,8 @@ namespace Commerce.Analytics.Internal;
 /// Set-based writes: products and orders copied into temporary tables (before the shop is locked), the newest version
 /// of each kept by the same rule as one event at a time, then the summaries updated: a bulk sync rebuilds every
 /// touched day once; a batch (<see cref="UpsertOrdersAsync"/>, DefaultAnalyticsIngestion.Batch.cs) folds the orders'
-/// deltas per summary row. A sync is one long transaction over a shop's history: its statements have no command
-/// timeout (the token still cancels it).
+/// deltas per summary row. A sync is one long transaction over a shop's history: its statements (the COPY streams, and
+/// is not one) have no command timeout; the token still cancels it.
 /// </summary>
 internal sealed partial class DefaultAnalyticsIngestion
 {

@@ -28,4 +28,7 @@ internal static partial class Log
 
     [LoggerMessage(5007, LogLevel.Information, "Shop {ShopId} doubled its orders since the last statistics; the orders table was analyzed in {Elapsed}.", EventName = "OrdersAnalyzed")]
     public static partial void OrdersAnalyzed(ILogger logger, string shopId, TimeSpan elapsed);
+
+    [LoggerMessage(5008, LogLevel.Warning, "The orders table could not be analyzed for shop {ShopId}, which doubled; its next write tries again.", EventName = "OrdersAnalyzeFailed")]
+    public static partial void OrdersAnalyzeFailed(ILogger logger, string shopId, Exception exception);
 }

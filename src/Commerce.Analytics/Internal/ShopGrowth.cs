@@ -26,4 +26,16 @@ internal sealed class ShopGrowth
             return crossed;
         }
     }
+
+    /// <summary>The statistics could not be taken: the shop's next write crosses its doubling again.</summary>
+    public void Retry(string shopId)
+    {
+        lock (_shops)
+        {
+            if (_shops.TryGetValue(shopId, out var state))
+            {
+                _shops[shopId] = (state.Written, state.Written);
+            }
+        }
+    }
 }
