@@ -1,7 +1,5 @@
 using System.Collections.Concurrent;
-using System.Globalization;
 using System.Net;
-using System.Text;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.Extensions.DependencyInjection;
 
@@ -123,12 +121,7 @@ public sealed class BatchConcurrencyTests(PostgresFixture postgres) : IClassFixt
 
     private static async Task SendAsync(TestWebApp app, string id, string type)
     {
-        var body = Encoding.UTF8.GetBytes($"{{\"type\":\"{type}\",\"data\":{{\"n\":1}}}}");
-        var now = DateTimeOffset.UtcNow;
-        using var request = new HttpRequestMessage(HttpMethod.Post, "hooks") { Content = new ByteArrayContent(body) };
-        request.Headers.Add(WebhookHeaders.Id, id);
-        request.Headers.Add(WebhookHeaders.Timestamp, now.ToUnixTimeSeconds().ToString(CultureInfo.InvariantCulture));
-        request.Headers.Add(WebhookHeaders.Signature, StandardWebhookSigner.Sign(id, now, body, Secret));
+        using var request = SignedRequests.Create("hooks", $"{{\"type\":\"{type}\",\"data\":{{\"n\":1}}}}", Secret, id);
         using var response = await app.Client.SendAsync(request);
         Assert.Equal(HttpStatusCode.Accepted, response.StatusCode);
     }

@@ -22,30 +22,17 @@ public sealed class SenderIsolationTests(PostgresFixture postgres) : IClassFixtu
     [IntegrationFact(TestServer.Postgres)]
     public async Task SlowEndpoint_NeverDelaysDeliveriesToAnotherEndpoint()
     {
-        var schema = TestNames.Unique();
         await using var slow = await FlakyEndpoint.StartAsync(Secret);
         await using var fast = await FlakyEndpoint.StartAsync(Secret);
         slow.Hold = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously); // answers only when told
-        var services = new ServiceCollection();
-        services.AddCommerceWebhooks(o =>
-            {
-                o.Schema = schema;
-                o.RunInboxProcessor = false;
-                o.Sender.AllowPrivateNetworks = true;
-                o.Sender.AttemptTimeout = TimeSpan.FromMinutes(5);
-                o.Sender.PollInterval = TimeSpan.FromMilliseconds(50);
-            })
-            .WithPostgres(postgres.ConnectionString);
-        await using var provider = services.BuildServiceProvider();
-        var hosted = provider.GetServices<Microsoft.Extensions.Hosting.IHostedService>().ToList();
-        foreach (var service in hosted)
+        await using var running = await SenderHarness.RunAsync(postgres, o =>
         {
-            await service.StartAsync(CancellationToken.None);
-        }
-
+            o.AttemptTimeout = TimeSpan.FromMinutes(5);
+            o.PollInterval = TimeSpan.FromMilliseconds(50);
+        });
         try
         {
-            var sender = provider.GetRequiredService<IWebhookSender>();
+            var sender = running.Sender;
             var slowTarget = await sender.AddEndpointAsync(slow.App.Address, [Secret]);
             var fastTarget = await sender.AddEndpointAsync(fast.App.Address, [Secret]);
             for (var i = 0; i < 8; i++)
@@ -63,11 +50,7 @@ public sealed class SenderIsolationTests(PostgresFixture postgres) : IClassFixtu
         }
         finally
         {
-            slow.Hold.TrySetResult();
-            foreach (var service in hosted)
-            {
-                await service.StopAsync(CancellationToken.None);
-            }
+            slow.Hold.TrySetResult();   // before the dispatcher stops
         }
     }
 
@@ -76,26 +59,14 @@ public sealed class SenderIsolationTests(PostgresFixture postgres) : IClassFixtu
     {
         await using var endpoint = await FlakyEndpoint.StartAsync(Secret);
         endpoint.Hold = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
-        var services = new ServiceCollection();
-        services.AddCommerceWebhooks(o =>
-            {
-                o.Schema = TestNames.Unique();
-                o.RunInboxProcessor = false;
-                o.Sender.AllowPrivateNetworks = true;
-                o.Sender.MaxConcurrencyPerEndpoint = 1;
-                o.Sender.PollInterval = TimeSpan.FromMinutes(10);   // only wake-ups and finished deliveries move it here
-            })
-            .WithPostgres(postgres.ConnectionString);
-        await using var provider = services.BuildServiceProvider();
-        var hosted = provider.GetServices<Microsoft.Extensions.Hosting.IHostedService>().ToList();
-        foreach (var service in hosted)
+        await using var running = await SenderHarness.RunAsync(postgres, o =>
         {
-            await service.StartAsync(CancellationToken.None);
-        }
-
+            o.MaxConcurrencyPerEndpoint = 1;
+            o.PollInterval = TimeSpan.FromMinutes(10);   // only wake-ups and finished deliveries move it here
+        });
         try
         {
-            var sender = provider.GetRequiredService<IWebhookSender>();
+            var sender = running.Sender;
             var target = await sender.AddEndpointAsync(endpoint.App.Address, [Secret]);
             var first = await sender.SendAsync(target.Id, "t", new { n = 0 });
             await Eventually.TrueAsync(() => endpoint.Received.Count == 1);
@@ -113,11 +84,7 @@ public sealed class SenderIsolationTests(PostgresFixture postgres) : IClassFixtu
         }
         finally
         {
-            endpoint.Hold.TrySetResult();
-            foreach (var service in hosted)
-            {
-                await service.StopAsync(CancellationToken.None);
-            }
+            endpoint.Hold.TrySetResult();   // before the dispatcher stops
         }
     }
 

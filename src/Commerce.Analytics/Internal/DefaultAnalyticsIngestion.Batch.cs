@@ -1,4 +1,4 @@
-using Commerce.Shared;
+using System.Diagnostics;
 using Microsoft.Extensions.Logging;
 using Npgsql;
 
@@ -83,10 +83,11 @@ internal sealed partial class DefaultAnalyticsIngestion
     private async Task<HashSet<(string, DateTimeOffset, string)>> WriteBatchAsync(
         NpgsqlConnection connection, NpgsqlTransaction transaction, string shopId, string? currency, CancellationToken cancellationToken)
     {
+        var ensure = EnsureShop(shopId, currency).ToList();
         string[] statements =
         [
             "select pg_advisory_xact_lock(hashtextextended('analytics:' || @shop, 0))",
-            .. EnsureShop(shopId, currency).Select(c => c.CommandText),
+            .. ensure.Select(c => c.CommandText),
             Sql("bulk_changed_orders.sql"),
             "analyze tmp_changed",
             $"select {_s}.apply_orders_contribution(@shop, {WrittenOrders}, -1)",   // the old versions' contributions out (counted ones only)
@@ -100,13 +101,12 @@ internal sealed partial class DefaultAnalyticsIngestion
         await using var command = new NpgsqlCommand(string.Join(";\n", statements.Select(t => t.Trim().TrimEnd(';'))), connection, transaction)
         {
             CommandTimeout = 0,
-            Parameters =
-            {
-                new("shop", shopId),
-                new("tz", _options.DefaultTimeZone),
-                new("currency", NpgsqlTypes.NpgsqlDbType.Text) { Value = (object?)currency ?? DBNull.Value },
-            },
         };
+        foreach (var parameter in ensure.SelectMany(c => c.Parameters).DistinctBy(p => p.ParameterName))
+        {
+            command.Parameters.Add(parameter.Clone());   // @shop (every statement's), and the new shop's @tz and @currency
+        }
+
         var written = new HashSet<(string, DateTimeOffset, string)>();
         await using var reader = await command.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
         do
@@ -131,7 +131,7 @@ internal sealed partial class DefaultAnalyticsIngestion
     /// </summary>
     private async Task AnalyzeOrdersAsync(string shopId, CancellationToken cancellationToken)
     {
-        var started = System.Diagnostics.Stopwatch.GetTimestamp();
+        var started = Stopwatch.GetTimestamp();
         try
         {
             await using var connection = await connections.DataSource.OpenConnectionAsync(cancellationToken).ConfigureAwait(false);
@@ -139,7 +139,7 @@ internal sealed partial class DefaultAnalyticsIngestion
             await using var command = new NpgsqlCommand($"set local lock_timeout = '5s'; analyze {_s}.orders", connection, transaction) { CommandTimeout = 0 };
             await command.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
             await transaction.CommitAsync(cancellationToken).ConfigureAwait(false);
-            Log.OrdersAnalyzed(logger, shopId, System.Diagnostics.Stopwatch.GetElapsedTime(started));
+            Log.OrdersAnalyzed(logger, shopId, Stopwatch.GetElapsedTime(started));
         }
         catch (Exception e) when (e is NpgsqlException or TimeoutException && !cancellationToken.IsCancellationRequested)
         {
