@@ -37,6 +37,12 @@ internal sealed partial class DefaultAnalyticsIngestion
         await UnboundedAsync(connection, transaction,
             Sql("bulk_temp_tables.sql"),
             cancellationToken).ConfigureAwait(false);
+        if (!deltas)
+        {
+            // A sync sorts and hashes its whole input: in the default 4 MB every merge step spilled to disk. JIT is
+            // off as in the summary functions: compiling each statement cost more than it saved.
+            await UnboundedAsync(connection, transaction, "set local work_mem = '256MB'; set local jit = off", cancellationToken).ConfigureAwait(false);
+        }
 
         var phase = Stopwatch.GetTimestamp();
         void Phase(string name)
