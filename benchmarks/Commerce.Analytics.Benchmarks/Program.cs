@@ -1,4 +1,4 @@
-// Load driver for Commerce.Analytics: ./build.sh bench analytics [--orders 1000000] [--events 20000]
+// Load driver for Commerce.Analytics: ./build.sh bench analytics [--orders 1000000] [--events 20000] [--phases] [--bulk-only]
 //
 // 1. Bulk sync of a year of history: N orders (1-9 lines each, ~5 per order) over 1,000 products and 4 platforms.
 // 2. Per-event ingestion: orders.created events, 16 in flight; then the same number of a hot shop's orders (one shop,
@@ -72,6 +72,11 @@ var synced = await ingestion.BulkSyncAsync(Shop, products, History());
 var seconds = watch.Elapsed.TotalSeconds;
 Console.WriteLine($"bulk sync: {synced.Orders:N0} orders, {synced.Lines:N0} lines, {synced.Products:N0} products, {synced.Days} days recomputed in {seconds:F1} s"
     + $" = {synced.Lines / seconds:N0} lines/s, {synced.Orders / seconds:N0} orders/s (COPY, merge and summaries, one transaction)");
+
+if (args.Contains("--bulk-only"))
+{
+    return 0;   // iterating on the bulk path: its phases (--phases) and figure only
+}
 
 // ---- 2. per-event ingestion
 var latencies = new double[eventCount];
