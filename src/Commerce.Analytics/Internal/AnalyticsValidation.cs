@@ -53,11 +53,15 @@ internal static class AnalyticsValidation
         }
     }
 
+    /// <remarks>
+    /// Builds no field name unless there is an error: a bulk sync validates millions of lines, and formatting each
+    /// line's names cost more than checking it.
+    /// </remarks>
     public static void Validate(OrderSnapshot order, string prefix, Errors errors)
     {
         ArgumentNullException.ThrowIfNull(order);
-        Id(errors, prefix + "shopId", order.ShopId);
-        Id(errors, prefix + "orderId", order.OrderId);
+        Id(errors, prefix, "shopId", order.ShopId);
+        Id(errors, prefix, "orderId", order.OrderId);
         if (string.IsNullOrWhiteSpace(order.Platform) || order.Platform.Length > 100)
         {
             errors.Add(prefix + "platform", "A platform of 1-100 characters is required.");
@@ -73,21 +77,23 @@ internal static class AnalyticsValidation
             errors.Add(prefix + "status", "Unknown status.");
         }
 
-        foreach (var (name, amount) in new[] { ("discount", order.Discount), ("shipping", order.Shipping), ("tax", order.Tax), ("platformFee", order.PlatformFee) })
-        {
-            if (amount < 0)
-            {
-                errors.Add(prefix + name, $"The {name} can't be negative.");
-            }
-        }
-
+        NotNegative(errors, prefix, "discount", order.Discount);
+        NotNegative(errors, prefix, "shipping", order.Shipping);
+        NotNegative(errors, prefix, "tax", order.Tax);
+        NotNegative(errors, prefix, "platformFee", order.PlatformFee);
         if (order.Lines is null)
         {
             errors.Add(prefix + "lines", "Lines are required (they may be empty).");
             return;
         }
 
-        if (order.Discount > order.Lines.Sum(l => l.Quantity * l.UnitPrice))
+        var gross = 0m;
+        for (var i = 0; i < order.Lines.Count; i++)
+        {
+            gross += order.Lines[i].Quantity * order.Lines[i].UnitPrice;
+        }
+
+        if (order.Discount > gross)
         {
             errors.Add(prefix + "discount", "The discount can't exceed the order's gross sales (price x quantity of its lines).");
         }
@@ -95,7 +101,11 @@ internal static class AnalyticsValidation
         for (var i = 0; i < order.Lines.Count; i++)
         {
             var line = order.Lines[i];
-            Id(errors, $"{prefix}lines[{i}].productId", line.ProductId);
+            if (!IsId(line.ProductId))
+            {
+                errors.Add($"{prefix}lines[{i}].productId", IdError);
+            }
+
             if (line.Quantity < 1)
             {
                 errors.Add($"{prefix}lines[{i}].quantity", "Quantity must be at least 1.");
@@ -110,6 +120,14 @@ internal static class AnalyticsValidation
             {
                 errors.Add($"{prefix}lines[{i}].unitCost", "Unit cost can't be negative.");
             }
+        }
+    }
+
+    private static void NotNegative(Errors errors, string prefix, string name, decimal amount)
+    {
+        if (amount < 0)
+        {
+            errors.Add(prefix + name, $"The {name} can't be negative.");
         }
     }
 
@@ -195,11 +213,23 @@ internal static class AnalyticsValidation
         return zone;
     }
 
+    private const string IdError = "An id of 1-200 characters is required.";
+
+    private static bool IsId(string? value) => !string.IsNullOrWhiteSpace(value) && value.Length <= 200;
+
     private static void Id(Errors errors, string field, string? value)
     {
-        if (string.IsNullOrWhiteSpace(value) || value.Length > 200)
+        if (!IsId(value))
         {
-            errors.Add(field, "An id of 1-200 characters is required.");
+            errors.Add(field, IdError);
+        }
+    }
+
+    private static void Id(Errors errors, string prefix, string name, string? value)
+    {
+        if (!IsId(value))
+        {
+            errors.Add(prefix + name, IdError);
         }
     }
 

@@ -241,16 +241,20 @@ internal sealed partial class DefaultAnalyticsIngestion
     /// Copies a chunk of orders and their lines. The synchronous COPY API is used on purpose: this is a bulk path, and
     /// an async state machine per field cost more than the copy itself. An exact duplicate of a snapshot already
     /// copied (same order, same version: updatedAt and status) is skipped, so lines can be inserted without a conflict check.
+    /// Each copied version is numbered (seq: its place among all versions copied so far) and its lines carry the number.
     /// </summary>
     private static async Task<(long Orders, long Lines)> CopyOrdersAsync(NpgsqlConnection connection, List<OrderSnapshot> orders, HashSet<(string, long, OrderStatus)> seen, CancellationToken cancellationToken)
     {
         var fresh = orders.Where(o => seen.Add((o.OrderId, o.UpdatedAt.UtcTicks, o.Status))).ToList();
+        var first = seen.Count - fresh.Count;   // the seq of fresh[0]: seen holds every version copied, these last
         await using (var writer = await connection.BeginBinaryImportAsync(
-            "copy tmp_orders (order_id, platform, status, counted, currency, created_at, updated_at, discount, shipping, tax, platform_fee) from stdin (format binary)", cancellationToken).ConfigureAwait(false))
+            "copy tmp_orders (seq, order_id, platform, status, counted, currency, created_at, updated_at, discount, shipping, tax, platform_fee) from stdin (format binary)", cancellationToken).ConfigureAwait(false))
         {
-            foreach (var order in fresh)
+            for (var k = 0; k < fresh.Count; k++)
             {
+                var order = fresh[k];
                 writer.StartRow();
+                writer.Write(first + k, NpgsqlDbType.Integer);
                 writer.Write(order.OrderId, NpgsqlDbType.Text);
                 writer.Write(order.Platform, NpgsqlDbType.Text);
                 writer.Write(StatusName(order.Status), NpgsqlDbType.Text);
@@ -269,18 +273,16 @@ internal sealed partial class DefaultAnalyticsIngestion
 
         long lines = 0;
         await using (var writer = await connection.BeginBinaryImportAsync(
-            "copy tmp_lines (order_id, order_updated_at, order_status, line_no, product_id, quantity, unit_price, unit_cost) from stdin (format binary)", cancellationToken).ConfigureAwait(false))
+            "copy tmp_lines (seq, line_no, product_id, quantity, unit_price, unit_cost) from stdin (format binary)", cancellationToken).ConfigureAwait(false))
         {
-            foreach (var order in fresh)
+            for (var k = 0; k < fresh.Count; k++)
             {
-                var version = order.UpdatedAt.ToUniversalTime();
+                var order = fresh[k];
                 for (var i = 0; i < order.Lines.Count; i++)
                 {
                     var line = order.Lines[i];
                     writer.StartRow();
-                    writer.Write(order.OrderId, NpgsqlDbType.Text);
-                    writer.Write(version, NpgsqlDbType.TimestampTz);
-                    writer.Write(StatusName(order.Status), NpgsqlDbType.Text);
+                    writer.Write(first + k, NpgsqlDbType.Integer);
                     writer.Write(i, NpgsqlDbType.Integer);
                     writer.Write(line.ProductId, NpgsqlDbType.Text);
                     writer.Write(line.Quantity, NpgsqlDbType.Integer);

@@ -160,7 +160,17 @@ internal sealed partial class DefaultAnalyticsIngestion(
         }
     }
 
-    internal static string StatusName(OrderStatus status) => status.ToString().ToLowerInvariant();
+    /// <summary>The status as stored (lower case), without allocating: a bulk sync writes it for every order.</summary>
+    internal static string StatusName(OrderStatus status) => status switch
+    {
+        OrderStatus.Pending => "pending",
+        OrderStatus.Paid => "paid",
+        OrderStatus.Shipped => "shipped",
+        OrderStatus.Completed => "completed",
+        OrderStatus.Cancelled => "cancelled",
+        OrderStatus.Refunded => "refunded",
+        _ => status.ToString().ToLowerInvariant(),
+    };
 
     private IngestOutcome Record(string kind, IngestOutcome outcome)
     {

@@ -1,7 +1,8 @@
--- The temporary tables a bulk sync or a batch copies into (dropped at commit).
+-- The temporary tables a bulk sync or a batch copies into (dropped at commit). Each copied version of an order has a
+-- number (seq) its lines carry, so a line names its version with one int instead of the order's id, time and status.
 create temporary table tmp_products (product_id text, name text, sku text, category text, price numeric, cost numeric, currency text,
     stock int, expires_at timestamptz, lead_time_days int, updated_at timestamptz) on commit drop;
-create temporary table tmp_orders (order_id text, platform text, status text, counted boolean, currency text,
+create temporary table tmp_orders (seq int, order_id text, platform text, status text, counted boolean, currency text,
     created_at timestamptz, updated_at timestamptz, discount numeric, shipping numeric, tax numeric, platform_fee numeric) on commit drop;
-create temporary table tmp_lines (order_id text, order_updated_at timestamptz, order_status text, line_no int, product_id text, quantity int,
+create temporary table tmp_lines (seq int, line_no int, product_id text, quantity int,
     unit_price numeric, unit_cost numeric) on commit drop;
