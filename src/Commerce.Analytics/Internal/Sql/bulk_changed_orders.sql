@@ -8,7 +8,8 @@ select order_id, bool_or(counted) as paid, max(updated_at) filter (where status 
   from tmp_orders group by order_id;
 create temporary table tmp_changed on commit drop as
 with winners as (
-    select distinct on (order_id) * from tmp_orders
+    -- key_order: increasing with order_id (numbered over the same sort), for the lines to be sorted by an int
+    select distinct on (order_id) *, row_number() over (order by order_id) as key_order from tmp_orders
      order by order_id, updated_at desc, {schema}.status_rank(status) desc)
 select w.order_id, w.platform,
        case when {schema}.is_newer(p.updated_at, p.status, w.updated_at, w.status) then p.status
@@ -22,7 +23,7 @@ select w.order_id, w.platform,
                                greatest(e.active_at, p.active_at, o.active_at)) as refunded_at,
        w.currency, w.created_at, w.updated_at, w.discount, w.shipping, w.tax, w.platform_fee,
        greatest(w.updated_at, p.updated_at, o.status_updated_at) as status_updated_at,
-       w.seq as lines_seq, w.status as snapshot_status, o.created_at as old_created_at, o.refunded_at as old_refunded_at
+       w.seq as lines_seq, w.key_order, w.status as snapshot_status, o.created_at as old_created_at, o.refunded_at as old_refunded_at
   from winners w
   join tmp_evidence e on e.order_id = w.order_id
   left join {schema}.orders o on o.shop_id = @shop and o.order_id = w.order_id
