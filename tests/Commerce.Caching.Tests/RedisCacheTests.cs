@@ -98,7 +98,16 @@ public sealed class RedisCacheTests(RedisFixture redis) : IClassFixture<RedisFix
     [IntegrationFact(TestServer.Redis)]
     public async Task ManyParallelMisses_RunTheFactoryOncePerProcess()
     {
-        await using var cache = await InstanceAsync(TestNames.Unique());
+        // The claim is about a process whose invalidation channel stays healthy. With the default 500 ms Redis timeout,
+        // a loaded CI machine (every test project starting at once) could miss the first subscribe at start-up; the
+        // channel then became healthy in the middle of the burst, and a load that began while this instance could not
+        // hear invalidations is rightly not joined by later callers (CI saw 3 factory calls). Generous timeouts keep
+        // that unrelated fault out of this test.
+        await using var cache = await InstanceAsync(TestNames.Unique(), configure: o =>
+        {
+            o.RedisTimeout = TimeSpan.FromSeconds(10);
+            o.HeartbeatTimeout = TimeSpan.FromSeconds(30);
+        });
         var calls = 0;
         async ValueTask<int> Factory(CancellationToken ct)
         {
