@@ -11,7 +11,7 @@ namespace Commerce.Analytics.Internal;
 /// Ingestion. Order writes take a shared lock on the shop and an exclusive lock on the order (transaction-scoped
 /// advisory locks), so events of one order apply one at a time and a bulk sync (exclusive on the shop) never interleaves
 /// with them. An order's contribution to the summaries is subtracted as stored and added as written, in the same
-/// transaction, by <c>apply_orders_contribution</c> (migration 0006's <c>order_contributions</c>). This file holds the shop settings and the shared ADO helpers; the
+/// transaction, by <c>apply_orders_contribution</c> (<c>order_contributions</c>, migrations 0006 and 0008). This file holds the shop settings and the shared ADO helpers; the
 /// writes are split by what they write: <c>.Products.cs</c>, <c>.Orders.cs</c>, <c>.Bulk.cs</c>.
 /// </summary>
 internal sealed partial class DefaultAnalyticsIngestion(
