@@ -1,5 +1,3 @@
-using Commerce.Testing;
-
 namespace Commerce.Analytics.Tests;
 
 /// <summary>
@@ -14,6 +12,7 @@ public sealed class BulkSyncCostTests(PostgresFixture postgres) : IClassFixture<
         // 2,000 completed orders and 20 refunded ones, a shop's first sync. Before, every order cost five calls of the
         // evidence functions (times_add, full_refund_at: never inlined, as each holds a sub-select), about 4 us each:
         // 5 s of a 300,000-order sync. Only the refunded orders have refund times to merge.
+        string schema;
         await using (var h = await AnalyticsHarness.CreateAsync(postgres.ConnectionString + ";Options=-c track_functions=all"))
         {
             var at = new DateTimeOffset(2026, 6, 1, 12, 0, 0, TimeSpan.Zero);
@@ -53,6 +52,4 @@ public sealed class BulkSyncCostTests(PostgresFixture postgres) : IClassFixture<
         var evidenceCalls = await CallsAsync("times_add,full_refund_at,times_union,earliest_refund");
         Assert.InRange(evidenceCalls, 0, 100);   // a few per refunded order, none per completed one (was about 10,000)
     }
-
-    private string schema = "";
 }
