@@ -8,7 +8,9 @@ namespace Commerce.Shared;
 /// Applies the versioned SQL migrations a package embeds (<c>Internal/Migrations/NNNN_name.sql</c>) to its schema.
 /// Shared source: linked into each package that owns PostgreSQL tables, so the packages stay independent.
 /// All pending migrations run in one transaction under a transaction-scoped advisory lock, so host instances
-/// starting together apply each migration once. <c>{schema}</c> in the SQL is replaced by the quoted schema name.
+/// starting together apply each migration once. No statement has a command timeout: an instance waits for the others'
+/// migrations, and a migration may rewrite a big table (the cancellation token still stops it).
+/// <c>{schema}</c> in the SQL is replaced by the quoted schema name.
 /// </summary>
 internal static partial class PostgresMigrator
 {
@@ -23,28 +25,27 @@ internal static partial class PostgresMigrator
         var migrations = Discover(assembly);
         await using var connection = await dataSource.OpenConnectionAsync(cancellationToken).ConfigureAwait(false);
         await using var transaction = await connection.BeginTransactionAsync(cancellationToken).ConfigureAwait(false);
+        NpgsqlCommand Command(string sql) => new(sql, connection, transaction) { CommandTimeout = 0 };
 
-        await using (var command = new NpgsqlCommand("select pg_advisory_xact_lock(hashtextextended('commerce.migrations', 0))", connection, transaction))
+        await using (var command = Command("select pg_advisory_xact_lock(hashtextextended('commerce.migrations', 0))"))
         {
             await command.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
         }
 
-        await using (var command = new NpgsqlCommand(
+        await using (var command = Command(
             $"""
             create schema if not exists "{schema}";
             create table if not exists "{schema}".schema_migrations (
                 version int primary key,
                 name text not null,
                 applied_at timestamptz not null default now());
-            """,
-            connection,
-            transaction))
+            """))
         {
             await command.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
         }
 
         var applied = new HashSet<int>();
-        await using (var command = new NpgsqlCommand($"select version from \"{schema}\".schema_migrations", connection, transaction))
+        await using (var command = Command($"select version from \"{schema}\".schema_migrations"))
         await using (var reader = await command.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false))
         {
             while (await reader.ReadAsync(cancellationToken).ConfigureAwait(false))
@@ -68,12 +69,12 @@ internal static partial class PostgresMigrator
                 sql = (await reader.ReadToEndAsync(cancellationToken).ConfigureAwait(false)).Replace("{schema}", $"\"{schema}\"", StringComparison.Ordinal);
             }
 
-            await using (var command = new NpgsqlCommand(sql, connection, transaction))
+            await using (var command = Command(sql))
             {
                 await command.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
             }
 
-            await using (var command = new NpgsqlCommand($"insert into \"{schema}\".schema_migrations (version, name) values (@version, @name)", connection, transaction))
+            await using (var command = Command($"insert into \"{schema}\".schema_migrations (version, name) values (@version, @name)"))
             {
                 command.Parameters.AddWithValue("version", version);
                 command.Parameters.AddWithValue("name", name);

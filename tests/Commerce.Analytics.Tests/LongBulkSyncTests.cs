@@ -1,9 +1,9 @@
 namespace Commerce.Analytics.Tests;
 
 /// <summary>
-/// A bulk sync is one long transaction over a shop's whole history: none of its statements may be cut by the
-/// connection's command timeout (30 s by default), which a big history, a slow machine or a wait for the shop's
-/// lock exceeds. Real PostgreSQL.
+/// A bulk sync is one long transaction over a shop's whole history, and migrating waits for every other instance's
+/// migration: none of their statements may be cut by the connection's command timeout (30 s by default), which a big
+/// history, a slow machine or a wait for a lock exceeds. Real PostgreSQL.
 /// </summary>
 public sealed class LongBulkSyncTests(PostgresFixture postgres) : IClassFixture<PostgresFixture>
 {
@@ -35,5 +35,31 @@ public sealed class LongBulkSyncTests(PostgresFixture postgres) : IClassFixture<
         Assert.Equal(50, result.Orders);
         var d = await h.Reports.GetDashboardAsync(new ReportRange("shop", new DateOnly(2026, 6, 1), new DateOnly(2026, 6, 1)));
         Assert.Equal(50, d.Orders);
+    }
+
+    [IntegrationFact(TestServer.Postgres)]
+    public async Task MigratingWhileAnotherInstanceMigrates_WaitsForIt_HoweverShortTheCommandTimeout()
+    {
+        // Instances starting together migrate one at a time (a server-wide advisory lock). The one that waits must not
+        // fail its start because the wait, or a long migration, outlasts the connection's command timeout.
+        await using var holder = new Npgsql.NpgsqlConnection(postgres.ConnectionString);
+        await holder.OpenAsync();
+        await using var holding = await holder.BeginTransactionAsync();
+        await using (var take = new Npgsql.NpgsqlCommand("select pg_advisory_xact_lock(hashtextextended('commerce.migrations', 0))", holder, holding))
+        {
+            await take.ExecuteNonQueryAsync();
+        }
+
+        var starting = AnalyticsHarness.CreateAsync(postgres.ConnectionString + ";Command Timeout=1");
+        await Task.Delay(TimeSpan.FromSeconds(3));
+        await holding.CommitAsync();
+
+        await using var h = await starting;
+        Assert.Equal(IngestOutcome.Applied, await h.Ingestion.UpsertOrderAsync(new OrderSnapshot
+        {
+            ShopId = "shop", OrderId = "o1", Platform = "web", Status = OrderStatus.Paid, Currency = "USD",
+            CreatedAt = new DateTimeOffset(2026, 6, 1, 12, 0, 0, TimeSpan.Zero), UpdatedAt = new DateTimeOffset(2026, 6, 1, 12, 0, 0, TimeSpan.Zero),
+            Lines = [new OrderLine("p1", 1, 10m, 4m)],
+        }));
     }
 }
