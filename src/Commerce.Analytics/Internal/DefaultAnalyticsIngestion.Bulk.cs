@@ -142,18 +142,13 @@ internal sealed partial class DefaultAnalyticsIngestion
             ("shop", shopId)).ConfigureAwait(false);
 
         Phase("select changed orders");
-        var written = new HashSet<(string, DateTimeOffset, string)>();
-        // Written: the changed orders' winners, and the input versions that flagged a stored order paid or refunded.
-        await using (var changed = new NpgsqlCommand(Sql("bulk_written_versions.sql"), connection, transaction) { CommandTimeout = 0 })
-        await using (var reader = await changed.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false))
+        // Written: the changed orders, and the stored ones flagged by older evidence (each has an input version that told
+        // it something new, bulk_written_versions.sql). A batch reads those versions; a sync only counts the orders.
+        int writtenOrders;
+        await using (var count = new NpgsqlCommand("select ((select count(*) from tmp_changed) + (select count(*) from tmp_flagged))::int", connection, transaction) { CommandTimeout = 0 })
         {
-            while (await reader.ReadAsync(cancellationToken).ConfigureAwait(false))
-            {
-                written.Add((reader.GetString(0), reader.GetFieldValue<DateTimeOffset>(1), reader.GetString(2)));
-            }
+            writtenOrders = (int)(await count.ExecuteScalarAsync(cancellationToken).ConfigureAwait(false))!;
         }
-
-        var writtenOrders = written.Select(w => w.Item1).Distinct().Count();
 
         await UnboundedAsync(connection, transaction,
             Sql("bulk_write_orders.sql"),
@@ -199,7 +194,7 @@ internal sealed partial class DefaultAnalyticsIngestion
         var result = new BulkSyncResult(writtenProducts, writtenOrders, writtenLines, days.Count);
         Log.BulkSynced(logger, shopId, result.Products, result.Orders, result.Lines, result.Days, Stopwatch.GetElapsedTime(started));
 
-        return (result, written);
+        return (result, []);
     }
 
     private static async Task<long> CopyProductsAsync(NpgsqlConnection connection, string shopId, IEnumerable<ProductSnapshot> products, CancellationToken cancellationToken)

@@ -1,5 +1,5 @@
 -- Writes the changed orders of a bulk sync or batch: their pending status changes consumed, their rows upserted, their
--- old lines deleted, and the evidence of the flagged ones stored.
+-- old lines deleted (a stored order's), and the evidence of the flagged ones stored.
 delete from {schema}.pending_status_changes p using tmp_changed c where p.shop_id = @shop and p.order_id = c.order_id;
 -- Stored orders are upserted, each found through the key (a join could be planned, generically for a batch, as a scan of
 -- the shop's orders); new ones are inserted plainly: under the shop's exclusive lock no other writer can add one
@@ -24,4 +24,5 @@ select @shop, order_id, platform, status, counted, currency, created_at, updated
  order by created_at;
 update {schema}.orders o set counted = f.counted, active_at = f.active_at, refund_times = f.refund_times, refunded_at = f.refunded_at
   from tmp_flagged f where o.shop_id = @shop and o.order_id = f.order_id;
-delete from {schema}.order_lines l using tmp_changed c where l.shop_id = @shop and l.order_id = c.order_id;
+delete from {schema}.order_lines l using tmp_changed c   -- only a stored order has lines
+ where l.shop_id = @shop and l.order_id = c.order_id and c.old_created_at is not null;
