@@ -5,7 +5,8 @@ namespace Commerce.Analytics.Tests;
 
 /// <summary>
 /// Migration 0010 turns the ids and codes of every table to COLLATE "C". An installation that ran the migrations before
-/// it, with a shop's history stored, must start with the same reports afterwards and go on ingesting. Real PostgreSQL.
+/// it, with a shop's history stored, must start with the same reports afterwards, with the planner's statistics of
+/// the changed columns (an ALTER drops them), and go on ingesting. Real PostgreSQL.
 /// </summary>
 public sealed class ByteOrderKeysUpgradeTests(PostgresFixture postgres) : IClassFixture<PostgresFixture>
 {
@@ -13,6 +14,22 @@ public sealed class ByteOrderKeysUpgradeTests(PostgresFixture postgres) : IClass
     public async Task UpgradingAShopWithHistory_ToByteOrderIds_KeepsEveryReport_AndIngestionGoesOn()
     {
         await using var h = await AnalyticsHarness.CreateAsync(postgres.ConnectionString);
+        // The schema as it was before 0010: its columns in the database's collation, the migration not applied; the
+        // history is written and read in that state.
+        var changed = await ByteOrderColumnsAsync(h);
+        Assert.NotEmpty(changed);
+        await using (var connection = await OpenAsync())
+        {
+            foreach (var (table, column) in changed)
+            {
+                await ExecuteAsync(connection, $"alter table {h.Schema}.{table} alter column {column} type text collate \"default\"");
+            }
+
+            await ExecuteAsync(connection, $"delete from {h.Schema}.schema_migrations where version = 10");
+        }
+
+        Assert.Empty(await ByteOrderColumnsAsync(h));
+
         var at = new DateTimeOffset(2026, 6, 1, 9, 0, 0, TimeSpan.Zero);
         await h.Ingestion.SetShopAsync("shop", "Asia/Bangkok", "USD");
         await h.Ingestion.BulkSyncAsync("shop", [], Enumerable.Range(0, 300).Select(i => new OrderSnapshot
@@ -30,24 +47,10 @@ public sealed class ByteOrderKeysUpgradeTests(PostgresFixture postgres) : IClass
         var before = await ReportsAsync(h, range);
         var dashboardBefore = await h.Reports.GetDashboardAsync(range);
 
-        // Back to the state before 0010: its columns in the database's collation, the migration not applied.
-        var changed = await ByteOrderColumnsAsync(h);
-        Assert.NotEmpty(changed);
-        await using (var connection = await OpenAsync())
-        {
-            foreach (var (table, column) in changed)
-            {
-                await ExecuteAsync(connection, $"alter table {h.Schema}.{table} alter column {column} type text collate \"default\"");
-            }
-
-            await ExecuteAsync(connection, $"delete from {h.Schema}.schema_migrations where version = 10");
-        }
-
-        Assert.Empty(await ByteOrderColumnsAsync(h));
-
         await h.Ingestion.MigrateAsync();
 
         Assert.Equal(changed, await ByteOrderColumnsAsync(h));
+        Assert.True(await HasStatisticsAsync(h, "order_lines", "order_id"), "changing a column drops its statistics: the migration analyzes again");
         Assert.Equal(before, await ReportsAsync(h, range));
         Assert.Equal(IngestOutcome.Applied, await h.Ingestion.UpsertOrderAsync(new OrderSnapshot
         {
@@ -83,6 +86,17 @@ public sealed class ByteOrderKeysUpgradeTests(PostgresFixture postgres) : IClass
         }
 
         return columns;
+    }
+
+    private async Task<bool> HasStatisticsAsync(AnalyticsHarness h, string table, string column)
+    {
+        await using var connection = await OpenAsync();
+        await using var query = new NpgsqlCommand(
+            "select exists (select 1 from pg_stats where schemaname = @schema and tablename = @table and attname = @column)", connection);
+        query.Parameters.AddWithValue("schema", h.Schema);
+        query.Parameters.AddWithValue("table", table);
+        query.Parameters.AddWithValue("column", column);
+        return (bool)(await query.ExecuteScalarAsync())!;
     }
 
     private async Task<NpgsqlConnection> OpenAsync()
