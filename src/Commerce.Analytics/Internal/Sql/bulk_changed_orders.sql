@@ -5,11 +5,12 @@
 -- one sort: the window is each order's versions in the sort's order. key_order increases with order_id, for the lines
 -- to be sorted by an int; the numbering follows the same sort.
 create temporary table tmp_winners on commit drop as
-select *, row_number() over (order by order_id) as key_order from (
+select *, {schema}.times_add(null, input_refunds) as input_refund_times,   -- once per order, not per version
+       row_number() over (order by order_id) as key_order from (
     select distinct on (order_id) *,
            bool_or(counted) over versions as paid,
            max(updated_at) filter (where status not in ('cancelled', 'refunded')) over versions as input_active_at,
-           {schema}.times_add(null, array_agg(updated_at) filter (where status in ('cancelled', 'refunded')) over versions) as input_refund_times
+           array_agg(updated_at) filter (where status in ('cancelled', 'refunded')) over versions as input_refunds
       from tmp_orders
     window versions as (partition by order_id order by updated_at desc, {schema}.status_rank(status) desc
                         rows between unbounded preceding and unbounded following)
