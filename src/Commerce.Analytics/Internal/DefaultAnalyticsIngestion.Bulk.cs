@@ -24,6 +24,10 @@ internal sealed partial class DefaultAnalyticsIngestion
     public async Task<BulkSyncResult> BulkSyncAsync(string shopId, IEnumerable<ProductSnapshot> products, IEnumerable<OrderSnapshot> orders, CancellationToken cancellationToken = default) =>
         (await SyncAsync(shopId, products, orders, deltas: false, cancellationToken).ConfigureAwait(false)).Result;
 
+    /// <summary>
+    /// A bulk sync (<paramref name="deltas"/> false: the touched days rebuilt) or a batch (true: deltas folded). Written is
+    /// the batch's versions written, which its per-order outcomes need; a sync only counts its orders and returns none.
+    /// </summary>
     private async Task<(BulkSyncResult Result, HashSet<(string, DateTimeOffset, string)> Written)> SyncAsync(
         string shopId, IEnumerable<ProductSnapshot> products, IEnumerable<OrderSnapshot> orders, bool deltas, CancellationToken cancellationToken)
     {
