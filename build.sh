@@ -53,10 +53,12 @@ cmd_test() {
     dotnet test Commerce.sln -c Release --no-build --logger "trx" --logger "console;verbosity=normal" \
       --results-directory "$results" -- RunConfiguration.TreatNoTestsAsError=false || status=$?
   fi
-  # Says which tests were skipped and why, then the counts (skipped ones included).
+  # Says which tests were skipped and why, which failed, then the counts (skipped ones included).
   local report line
   report=$(eng/test-summary.sh "$results")
   echo "$report" | grep '^skipped: ' || true
+  # Which tests failed, with their messages' first lines: .ci/run prints them again beside its last line.
+  echo "$report" | grep '^failed: ' | tee "$results/failed.txt" || true
   line=$(echo "$report" | tail -1)
   read -r passed failed skipped < <(echo "$line" | sed 's/tests: \([0-9]*\) passed, \([0-9]*\) failed, \([0-9]*\) skipped/\1 \2 \3/')
   if [ "$status" != 0 ] && [ "$failed" = 0 ]; then

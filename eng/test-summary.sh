@@ -1,10 +1,12 @@
 #!/usr/bin/env bash
 # Sums the TRX files in a directory into one line, "tests: N passed, N failed, N skipped", and says before it which
-# tests were skipped and why (a TRX's notExecuted counter stays 0 for skipped xUnit tests: they are counted by outcome).
+# tests were skipped and why and which failed (a TRX's notExecuted counter stays 0 for skipped xUnit tests: they are counted by outcome).
 #   eng/test-summary.sh artifacts/test-results
 set -uo pipefail
 dir=${1:?usage: eng/test-summary.sh <directory with .trx files>}
 passed=0 failed=0 skipped=0
+# TRX is XML: test names and messages carry entities.
+decode() { sed -e 's/&quot;/"/g' -e "s/&apos;/'/g" -e 's/&lt;/</g' -e 's/&gt;/>/g' -e 's/&amp;/\&/g'; }
 for f in "$dir"/*.trx; do
   [ -e "$f" ] || continue
   counters=$(grep -o '<Counters [^>]*>' "$f" | head -1)
@@ -19,8 +21,14 @@ for f in "$dir"/*.trx; do
   awk '
     /<UnitTestResult / && /outcome="NotExecuted"/ { match($0, /testName="[^"]*"/); name = substr($0, RSTART + 10, RLENGTH - 11); if ($0 ~ /\/>[[:space:]]*$/) print "skipped: " name; else want = 1; next }
     /<UnitTestResult / { if (want) print "skipped: " name; want = 0 }
-    want && /<Message>/ { line = $0; sub(/.*<Message>/, "", line); sub(/<\/Message>.*/, "", line); gsub(/&quot;/, "\"", line); gsub(/&apos;/, "\047", line); gsub(/&lt;/, "<", line); gsub(/&gt;/, ">", line); gsub(/&amp;/, "\\&", line); print "skipped: " name ": " line; want = 0 }
+    want && /<Message>/ { line = $0; sub(/.*<Message>/, "", line); sub(/<\/Message>.*/, "", line); print "skipped: " name ": " line; want = 0 }
     /<\/UnitTestResult>/ { if (want) print "skipped: " name; want = 0 }
-  ' "$f"
+  ' "$f" | decode
+  # "failed: <test>: <first line of its message>" for each, so a CI log's tail names what failed.
+  awk '
+    /<UnitTestResult / && /outcome="Failed"/ { match($0, /testName="[^"]*"/); name = substr($0, RSTART + 10, RLENGTH - 11); want = 1; next }
+    want && /<Message>/ { line = $0; sub(/.*<Message>/, "", line); sub(/<\/Message>.*/, "", line); print "failed: " name ": " substr(line, 1, 300); want = 0 }
+    /<\/UnitTestResult>/ { if (want) print "failed: " name; want = 0 }
+  ' "$f" | decode
 done
 echo "tests: $passed passed, $failed failed, $skipped skipped"

@@ -44,6 +44,41 @@ public sealed class FirstTenMinutesTests(SystemFixture system) : IClassFixture<S
         Assert.Contains("skipped: Commerce.X.NeedsChromium: Chromium not found at /usr/bin/chromium.", lines);
     }
 
+    [Fact]
+    public async Task TheTestSummary_NamesEachFailedTest_WithItsMessagesFirstLine()
+    {
+        var dir = Directory.CreateTempSubdirectory("trx").FullName;
+        // A CI log shows its end: the summary names what failed there, not only how many.
+        await File.WriteAllTextAsync(Path.Combine(dir, "a.trx"), """
+            <?xml version="1.0" encoding="utf-8"?>
+            <TestRun><Results>
+                <UnitTestResult testName="Commerce.X.Passes" outcome="Passed" />
+                <UnitTestResult testName="Commerce.X.Reports(zone: &quot;Asia/Bangkok&quot;)" outcome="Failed">
+                  <Output>
+                    <ErrorInfo>
+                      <Message>Assert.Equal() Failure: Values differ &amp; more
+            Expected: 1
+            Actual:   2</Message>
+                      <StackTrace>at Commerce.X.Reports()</StackTrace>
+                    </ErrorInfo>
+                  </Output>
+                </UnitTestResult>
+              </Results>
+              <ResultSummary outcome="Failed">
+                <Counters total="2" executed="2" passed="1" failed="1" error="0" timeout="0" aborted="0" inconclusive="0" passedButRunAborted="0" notRunnable="0" notExecuted="0" disconnected="0" warning="0" completed="0" inProgress="0" pending="0" />
+              </ResultSummary>
+            </TestRun>
+            """);
+
+        var (code, output, _) = await RunAsync("bash", ["eng/test-summary.sh", dir]);
+
+        Assert.Equal(0, code);
+        var lines = output.Trim().Split('\n');
+        Assert.Equal("tests: 1 passed, 1 failed, 0 skipped", lines[^1]);
+        Assert.Contains("failed: Commerce.X.Reports(zone: \"Asia/Bangkok\"): Assert.Equal() Failure: Values differ & more", lines);
+        Assert.DoesNotContain(lines, line => line.Contains("Expected", StringComparison.Ordinal));
+    }
+
     [IntegrationFact(TestServer.Redis | TestServer.Postgres)]
     public async Task Services_OnAMachineWhereAnotherServerHasThePostgresPort_SayWhatToDo()
     {
