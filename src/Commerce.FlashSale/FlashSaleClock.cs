@@ -8,7 +8,8 @@ public enum FlashSaleClock
 
     /// <summary>
     /// The <see cref="TimeProvider"/> from DI, passed into each script. For tests with a fake clock; in production
-    /// instances whose clocks drift apart would disagree about expiry.
+    /// instances whose clocks drift apart would disagree about expiry. Key lifetimes are counted on it too, so a fake
+    /// clock set on any date keeps a sale's keys for <see cref="FlashSaleOptions.RedisRetention"/> after its end.
     /// </summary>
     TimeProvider,
 }

@@ -77,7 +77,10 @@ public sealed class FlashSaleOptions
     [Range(typeof(TimeSpan), "00:00:00", "00:01:00")]
     public TimeSpan SoldOutMemoryDuration { get; set; } = TimeSpan.FromSeconds(1);
 
-    /// <summary>How long a sale's Redis keys live after it ends. Default 7 days.</summary>
+    /// <summary>
+    /// How long a sale's Redis keys live after it ends, counted on the sale clock (<see cref="Clock"/>), and how long
+    /// after its end the background workers still look after it. Default 7 days.
+    /// </summary>
     [Range(typeof(TimeSpan), "00:01:00", "365.00:00:00")]
     public TimeSpan RedisRetention { get; set; } = TimeSpan.FromDays(7);
 

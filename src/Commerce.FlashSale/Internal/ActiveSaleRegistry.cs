@@ -15,7 +15,7 @@ internal sealed class ActiveSaleRegistry(PostgresSaleStore sales, FlashSaleOptio
     {
         if (_readAt == 0 || time.GetElapsedTime(_readAt) > Refresh)
         {
-            _sales = await sales.ActiveSalesAsync(options.RedisRetention, cancellationToken).ConfigureAwait(false);
+            _sales = await sales.ActiveSalesAsync(time.GetUtcNow() - options.RedisRetention, cancellationToken).ConfigureAwait(false);
             _readAt = time.GetTimestamp();
         }
 

@@ -33,7 +33,7 @@ internal sealed partial class DefaultFlashSaleService
         // Bucket 0 last: it records the bucket count, so no shopper is sent to a bucket not yet created.
         foreach (var bucket in Enumerable.Range(0, count).Reverse())
         {
-            await RedisErrors.RunAsync(() => db.ScriptEvaluateAsync(FlashSaleScripts.Create, _keys.For(id, bucket, count), DefinitionArgs([], definition, epoch, bucket, count))).ConfigureAwait(false);
+            await RedisErrors.RunAsync(() => db.ScriptEvaluateAsync(FlashSaleScripts.Create, _keys.For(id, bucket, count), DefinitionArgs(_clock.Now(), create: true, definition, epoch, bucket, count))).ConfigureAwait(false);
         }
 
         _buckets.Remember(id, count);
@@ -222,7 +222,7 @@ internal sealed partial class DefaultFlashSaleService
     private Task<string?> UpdateBucketAsync(IDatabase db, Guid saleId, FlashSaleDefinition definition, int bucket, int count, long now)
     {
         var keys = _keys.For(saleId, bucket, count);
-        var args = DefinitionArgs([now], definition, 0, bucket, count);
+        var args = DefinitionArgs(now, create: false, definition, 0, bucket, count);
         return RedisErrors.RunAsync(async () => (string?)await db.ScriptEvaluateAsync(FlashSaleScripts.Update, keys, args).ConfigureAwait(false));
     }
 
@@ -230,14 +230,15 @@ internal sealed partial class DefaultFlashSaleService
     internal static int Share(int stock, int bucket, int count) => (stock / count) + (bucket < stock % count ? 1 : 0);
 
     /// <summary>
-    /// The definition as script arguments for one bucket: window, [shop,] name, expiry, [epoch, bucket, buckets,] then
-    /// each item with the bucket's share of its stock and the total.
+    /// The definition as script arguments for one bucket: the sale clock's now, window, [shop,] name, expiry, [epoch,
+    /// bucket, buckets, waiting room,] then each item with the bucket's share of its stock and the total. The scripts set
+    /// the keys' time to live from the expiry and that now, so it is counted on the sale clock.
     /// </summary>
-    private RedisValue[] DefinitionArgs(RedisValue[] head, FlashSaleDefinition definition, long epoch, int bucket, int count)
+    private RedisValue[] DefinitionArgs(RedisValue now, bool create, FlashSaleDefinition definition, long epoch, int bucket, int count)
     {
-        var create = head.Length == 0;
-        var args = new List<RedisValue>(head)
+        var args = new List<RedisValue>
         {
+            now,
             definition.StartsAt.ToUnixTimeMilliseconds(),
             definition.EndsAt.ToUnixTimeMilliseconds(),
         };

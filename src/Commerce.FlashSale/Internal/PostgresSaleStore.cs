@@ -128,11 +128,11 @@ internal sealed class PostgresSaleStore(FlashSaleConnections connections, FlashS
     }
 
     /// <summary>What PostgreSQL knows of a sale's Redis state (the journal reached per bucket), or null when it has no such sale.</summary>
-    public async Task<(long Epoch, long[] Seqs, bool NeedsCare)?> HealthAsync(Guid id, TimeSpan retention, CancellationToken cancellationToken)
+    public async Task<(long Epoch, long[] Seqs, bool NeedsCare)?> HealthAsync(Guid id, DateTimeOffset endedAfter, CancellationToken cancellationToken)
     {
         await using var command = connections.Postgres.CreateCommand(sql.SaleHealth);
         command.Parameters.AddWithValue("sale", id);
-        command.Parameters.AddWithValue("retention", retention);
+        command.Parameters.AddWithValue("ended_after", endedAfter);
         await using var reader = await command.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
         return await reader.ReadAsync(cancellationToken).ConfigureAwait(false)
             ? (reader.GetInt64(0), reader.GetFieldValue<long[]>(1), reader.GetBoolean(2))
@@ -140,10 +140,10 @@ internal sealed class PostgresSaleStore(FlashSaleConnections connections, FlashS
     }
 
     /// <summary>The sales that still need looking after.</summary>
-    public async Task<IReadOnlyList<Guid>> ActiveSalesAsync(TimeSpan retention, CancellationToken cancellationToken)
+    public async Task<IReadOnlyList<Guid>> ActiveSalesAsync(DateTimeOffset endedAfter, CancellationToken cancellationToken)
     {
         await using var command = connections.Postgres.CreateCommand(sql.ActiveSales);
-        command.Parameters.AddWithValue("retention", retention);
+        command.Parameters.AddWithValue("ended_after", endedAfter);
         var sales = new List<Guid>();
         await using var reader = await command.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
         while (await reader.ReadAsync(cancellationToken).ConfigureAwait(false))

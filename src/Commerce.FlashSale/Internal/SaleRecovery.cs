@@ -41,7 +41,7 @@ internal sealed class SaleRecovery(
         var now = time.GetTimestamp();
         if (!_known.TryGetValue(saleId, out var known) || time.GetElapsedTime(known.CheckedAt) > KnownFor)
         {
-            var health = await PostgresErrors.RunAsync(() => sales.HealthAsync(saleId, options.RedisRetention, cancellationToken)).ConfigureAwait(false);
+            var health = await PostgresErrors.RunAsync(() => sales.HealthAsync(saleId, time.GetUtcNow() - options.RedisRetention, cancellationToken)).ConfigureAwait(false);
             known = (health is { NeedsCare: true }, now);
             _known[saleId] = known;
         }
@@ -58,7 +58,7 @@ internal sealed class SaleRecovery(
     public async Task CheckAsync(Guid saleId, CancellationToken cancellationToken)
     {
         var db = await connections.RedisAsync().ConfigureAwait(false);
-        var postgres = await sales.HealthAsync(saleId, options.RedisRetention, cancellationToken).ConfigureAwait(false);
+        var postgres = await sales.HealthAsync(saleId, time.GetUtcNow() - options.RedisRetention, cancellationToken).ConfigureAwait(false);
         if (postgres is not { NeedsCare: true } stored)
         {
             return;
@@ -132,7 +132,7 @@ internal sealed class SaleRecovery(
         }
 
         // PostgreSQL knows how many buckets the sale has, whatever Redis lost.
-        var count = (await PostgresErrors.RunAsync(() => sales.HealthAsync(saleId, options.RedisRetention, cancellationToken)).ConfigureAwait(false))?.Seqs.Length
+        var count = (await PostgresErrors.RunAsync(() => sales.HealthAsync(saleId, time.GetUtcNow() - options.RedisRetention, cancellationToken)).ConfigureAwait(false))?.Seqs.Length
             ?? throw new InvalidOperationException($"PostgreSQL has no flash sale {saleId} to rebuild from.");
         buckets.Remember(saleId, count);
 
@@ -194,7 +194,7 @@ internal sealed class SaleRecovery(
     {
         var saleKeys = keys.For(saleId, bucket, count);
         var definition = stored.Definition;
-        var expire = (definition.EndsAt + options.RedisRetention).UtcDateTime;
+        var expire = definition.EndsAt + options.RedisRetention;
         var all = stored.Reservations.Where(r => r.State is ReservationState.Reserved or ReservationState.Confirmed).ToArray();
         var holding = all.Where(r => SaleBuckets.Of(r.UserId, count) == bucket).ToArray();
         var mine = stored.Reservations.Where(r => SaleBuckets.Of(r.UserId, count) == bucket);
@@ -219,7 +219,7 @@ internal sealed class SaleRecovery(
                 new("shop", definition.ShopId),
                 new("name", definition.Name),
                 new("products", string.Join('|', stored.Items.Select(i => i.ProductId))),
-                new("expire", new DateTimeOffset(expire).ToUnixTimeMilliseconds()),
+                new("expire", expire.ToUnixTimeMilliseconds()),
                 new("bucket", bucket),
                 new("buckets", count),
                 .. Room(definition.WaitingRoom, bucket, now, definition.StartsAt),
@@ -253,7 +253,9 @@ internal sealed class SaleRecovery(
             writes.Add(transaction.HashSetAsync(saleKeys[3], chunk));
         }
 
-        writes.AddRange(saleKeys.Select(k => transaction.KeyExpireAsync(k, expire)));
+        // The time left on the sale clock, not its instant on Redis' clock (as expire_at in prelude.lua does).
+        var left = TimeSpan.FromMilliseconds(Math.Max(1, (expire - now).TotalMilliseconds));
+        writes.AddRange(saleKeys.Select(k => transaction.KeyExpireAsync(k, left)));
         if (!await RedisErrors.RunAsync(() => transaction.ExecuteAsync()).ConfigureAwait(false))
         {
             throw new FlashSaleUnavailableException($"Redis did not apply the rebuild of sale {saleId}.");

@@ -23,6 +23,9 @@ local function now_ms(arg)
   local t = redis.call('TIME')
   return tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)
 end
+-- Makes a key expire at 'at' (unix ms on the sale clock): PEXPIRE with the time left on that clock, not PEXPIREAT, so
+-- a sale's keys live their retention whichever clock the sale runs on (a caller's may be days away from Redis' own).
+local function expire_at(key, at, now) redis.call('PEXPIRE', key, math.max(1, tonumber(at) - now)) end
 -- The reservation record: state|version|user|product|quantity|created|expires (ReservationRecord in C#).
 local function pack(st, v, u, p, q, c, x)
   return st .. '|' .. fmt(v) .. '|' .. u .. '|' .. p .. '|' .. fmt(q) .. '|' .. fmt(c) .. '|' .. fmt(x)

@@ -37,7 +37,7 @@ if not score then
     score = string.format('%.0f', 2 ^ 40 + redis.call('HINCRBY', KEYS[1], 'room_seq', 1))
   end
   redis.call('ZADD', KEYS[3], score, ARGV[2])
-  redis.call('PEXPIREAT', KEYS[3], sale[9])
+  expire_at(KEYS[3], sale[9], now)
 end
 local rank = redis.call('ZRANK', KEYS[3], ARGV[2])
 local through = math.floor(admitted)

@@ -25,5 +25,5 @@ for i = 6, #ARGV, 5 do
 end
 redis.call('HSET', KEYS[1], 'starts', ARGV[2], 'ends', ARGV[3], 'name', ARGV[4],
   'products', table.concat(products, '|'), 'expire', ARGV[5])
-for i = 1, 7 do redis.call('PEXPIREAT', KEYS[i], ARGV[5]) end
+for i = 1, 7 do expire_at(KEYS[i], ARGV[5], now) end
 return 'updated'
