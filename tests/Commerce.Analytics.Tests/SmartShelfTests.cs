@@ -90,6 +90,33 @@ public sealed class SmartShelfTests(PostgresFixture postgres) : IClassFixture<Po
     }
 
     [IntegrationFact(TestServer.Postgres)]
+    public async Task AProductFirstSyncedAfterItsSales_HasTheVelocityOfThoseSales_NotOfTheDaySinceTheSync()
+    {
+        // A store connects today and syncs its catalogue (each product as last edited: today) and its recent orders:
+        // the products sold before the library first saw them, and that is their velocity.
+        await using var h = await ShopAsync(postgres.ConnectionString);
+        await Product(h, "p", stock: 9, at: Now);
+        await Sell(h, "p", 30, 10);
+
+        var p = Assert.Single((await h.Reports.GetInventoryInsightsAsync("shop")).AtRisk);
+
+        Assert.Equal(30m / 11m, p.DailyVelocity, 3);   // over the 11 days from its first sale (Nov 12) to the end of today
+        Assert.Equal(28, p.ReorderPoint);             // ceil(30 / 11 x 10)
+    }
+
+    [IntegrationFact(TestServer.Postgres)]
+    public async Task AProductFirstSyncedLongAfterItsLastSale_IsDeadStock_SinceThatSale()
+    {
+        await using var h = await ShopAsync(postgres.ConnectionString);
+        await Product(h, "p", stock: 20, at: Now);
+        await Sell(h, "p", 3, 120);
+
+        var dead = Assert.Single((await h.Reports.GetInventoryInsightsAsync("shop")).DeadStock);
+
+        Assert.Equal(("p", new DateOnly(2026, 7, 25), 120), (dead.ProductId, dead.LastSoldOn, dead.DaysWithoutSale));
+    }
+
+    [IntegrationFact(TestServer.Postgres)]
     public async Task EachProduct_SaysWhenItRunsOut_ItsSellThrough_AndItsAbcClass_AndInventoryValueIsPerCurrency()
     {
         await using var h = await ShopAsync(postgres.ConnectionString);

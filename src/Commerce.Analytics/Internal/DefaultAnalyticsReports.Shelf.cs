@@ -28,7 +28,11 @@ internal sealed partial class DefaultAnalyticsReports
                  where shop_id = @shop and units > 0
                    and month > date_trunc('month', (@today - @dead + 1)::timestamp)::date and month <= @today),
             candidates as materialized (
-                select p.*, (coalesce(p.life_started_at, p.first_seen_at) at time zone @tz)::date as life_day from {_s}.products p
+                -- the day its current life began, by the rule of Sql/at_risk.sql: recreated, else first snapshot or first sale
+                select p.*, coalesce((p.life_started_at at time zone @tz)::date, least((p.first_seen_at at time zone @tz)::date,
+                       (select min(d.day) from {_s}.daily_product_sales d
+                         where d.shop_id = p.shop_id and d.product_id = p.product_id and d.units > 0))) as life_day
+                  from {_s}.products p
                  where p.shop_id = @shop and not p.deleted and p.stock > 0
                    and not exists (select 1 from sold_recently r where r.product_id = p.product_id))
             select p.product_id, p.name, p.stock, last.day, p.stock * p.cost,

@@ -1,6 +1,9 @@
 -- SmartShelf's at-risk list of one shop on local day @today: every product out of stock (first, fastest sellers first),
 -- then every product at or below its reorder point, fewest days of cover first. One rule for listing and for the
 -- reorder point: ceil(velocity x (lead time + safety days)).
+--   life      a product's current life began when a newer snapshot recreated it after a delete, else at the first
+--             evidence of it: its first snapshot or the local day of its first sale, whichever came first (a store
+--             that syncs its catalogue today with its past orders sold those products before the library saw them)
 --   velocity  units sold in the window (the last @window local days, from the product's current life on) over the
 --             days it was in stock in that window (its reported stock levels; before the first level reported, it
 --             counts as in stock), at least the days it sold on and at least 1
@@ -11,9 +14,13 @@ bounds as (
     select ((@today - @window + 1)::timestamp at time zone @tz) as w_start, ((@today + 1)::timestamp at time zone @tz) as w_end),
 alive as (
     select p.product_id, p.name, p.sku, p.stock, coalesce(p.lead_time_days, @lead) as lead,
-           greatest(b.w_start, coalesce(p.life_started_at, p.first_seen_at)) as since, b.w_end,
-           (greatest(b.w_start, coalesce(p.life_started_at, p.first_seen_at)) at time zone @tz)::date as since_day
-      from {schema}.products p, bounds b
+           greatest(b.w_start, life.began) as since, b.w_end, (greatest(b.w_start, life.began) at time zone @tz)::date as since_day
+      from {schema}.products p
+     cross join bounds b
+     cross join lateral (
+        select coalesce(p.life_started_at, least(p.first_seen_at,
+               (select min(d.day) from {schema}.daily_product_sales d   -- the partial index on sale days
+                 where d.shop_id = @shop and d.product_id = p.product_id and d.units > 0)::timestamp at time zone @tz)) as began) life
      where p.shop_id = @shop and not p.deleted),
 -- the window's sales per product (an index-only range scan), minus what products whose life began inside the window
 -- sold before it (few: recreated or new products)
