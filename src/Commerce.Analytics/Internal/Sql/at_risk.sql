@@ -18,9 +18,11 @@ alive as (
       from {schema}.products p
      cross join bounds b
      cross join lateral (
-        select coalesce(p.life_started_at, least(p.first_seen_at,
-               (select min(d.day) from {schema}.daily_product_sales d   -- the partial index on sale days
-                 where d.shop_id = @shop and d.product_id = p.product_id and d.units > 0)::timestamp at time zone @tz)) as began) life
+        select coalesce(p.life_started_at,
+               case when p.first_seen_at <= b.w_start then p.first_seen_at   -- before the window: the window is its life
+                    else least(p.first_seen_at, (select min(d.day) from {schema}.daily_product_sales d   -- the partial index on sale days
+                                                  where d.shop_id = @shop and d.product_id = p.product_id and d.units > 0)::timestamp at time zone @tz)
+               end) as began) life
      where p.shop_id = @shop and not p.deleted),
 -- the window's sales per product (an index-only range scan), minus what products whose life began inside the window
 -- sold before it (few: recreated or new products)
