@@ -248,10 +248,23 @@ public sealed class SystemTests(SystemFixture system) : IClassFixture<SystemFixt
 
         await using var c = await HostInstance.StartAsync(system.Redis, system.Postgres); // a deploy: a new instance
         var cache = c.Services.GetRequiredService<Commerce.Caching.CommerceCache>();
-        var today = await analytics.GetTodayAsync(shop);
-        var range = ReportCache.DefaultRange(shop, today);
+        // The shop's day may turn while the warm-up runs: its key is that of the day it read (today, or yesterday by now).
+        async Task<bool> MetricsWarmedAsync()
+        {
+            var today = await analytics.GetTodayAsync(shop);
+            foreach (var day in new[] { today, today.AddDays(-1) })
+            {
+                if ((await cache.TryGetAsync<ReportCache.Metrics>(ReportCache.MetricsKey(ReportCache.DefaultRange(shop, day)), ReportCache.Scope(shop))).HasValue)
+                {
+                    return true;
+                }
+            }
+
+            return false;
+        }
+
         await Eventually.TrueAsync(async () =>
-            (await cache.TryGetAsync<ReportCache.Metrics>(ReportCache.MetricsKey(range), ReportCache.Scope(shop))).HasValue
+            await MetricsWarmedAsync()
             && (await cache.TryGetAsync<ReportCache.ShelfDashboard>(ReportCache.ShelfKey(shop), ReportCache.Scope(shop))).HasValue
             && cache.Status.WarmedEntries >= 2,   // the warm-up counts its entries after it stored them
             TimeSpan.FromSeconds(60), because: "the new instance warms the dashboards of shops with recent sales after it starts");
