@@ -13,9 +13,11 @@ for f in "$dir"/*.trx; do
   p=$(echo "$counters" | sed -n 's/.* passed="\([0-9]*\)".*/\1/p')
   x=$(echo "$counters" | sed -n 's/.* failed="\([0-9]*\)".*/\1/p')
   e=$(echo "$counters" | sed -n 's/.* error="\([0-9]*\)".*/\1/p')
+  t=$(echo "$counters" | sed -n 's/.* timeout="\([0-9]*\)".*/\1/p')
+  a=$(echo "$counters" | sed -n 's/.* aborted="\([0-9]*\)".*/\1/p')
   n=$(grep -c 'outcome="NotExecuted"' "$f")
   passed=$((passed + ${p:-0}))
-  failed=$((failed + ${x:-0} + ${e:-0}))
+  failed=$((failed + ${x:-0} + ${e:-0} + ${t:-0} + ${a:-0}))   # a test that timed out or was aborted failed too
   skipped=$((skipped + ${n:-0}))
   # "skipped: <test>: <reason>" for each, from the result's <Message>.
   awk '
@@ -26,9 +28,17 @@ for f in "$dir"/*.trx; do
   ' "$f" | decode
   # "failed: <test>: <first line of its message>" for each, so a CI log's tail names what failed.
   awk '
-    /<UnitTestResult / && /outcome="Failed"/ { match($0, /testName="[^"]*"/); name = substr($0, RSTART + 10, RLENGTH - 11); want = 1; next }
+    /<UnitTestResult / {
+      if (want) print "failed: " name
+      want = 0
+      if ($0 !~ /outcome="(Failed|Error|Timeout|Aborted)"/) next
+      match($0, /testName="[^"]*"/); name = substr($0, RSTART + 10, RLENGTH - 11)
+      if ($0 ~ /\/>[[:space:]]*$/) print "failed: " name; else want = 1
+      next
+    }
     want && /<Message>/ { line = $0; sub(/.*<Message>/, "", line); sub(/<\/Message>.*/, "", line); print "failed: " name ": " substr(line, 1, 300); want = 0 }
     /<\/UnitTestResult>/ { if (want) print "failed: " name; want = 0 }
+    END { if (want) print "failed: " name }
   ' "$f" | decode
 done
 echo "tests: $passed passed, $failed failed, $skipped skipped"

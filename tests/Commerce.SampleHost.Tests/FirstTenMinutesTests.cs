@@ -53,6 +53,7 @@ public sealed class FirstTenMinutesTests(SystemFixture system) : IClassFixture<S
             <?xml version="1.0" encoding="utf-8"?>
             <TestRun><Results>
                 <UnitTestResult testName="Commerce.X.Passes" outcome="Passed" />
+                <UnitTestResult testName="Commerce.X.TimedOut" outcome="Timeout" />
                 <UnitTestResult testName="Commerce.X.Reports(zone: &quot;Asia/Bangkok&quot;)" outcome="Failed">
                   <Output>
                     <ErrorInfo>
@@ -65,7 +66,7 @@ public sealed class FirstTenMinutesTests(SystemFixture system) : IClassFixture<S
                 </UnitTestResult>
               </Results>
               <ResultSummary outcome="Failed">
-                <Counters total="2" executed="2" passed="1" failed="1" error="0" timeout="0" aborted="0" inconclusive="0" passedButRunAborted="0" notRunnable="0" notExecuted="0" disconnected="0" warning="0" completed="0" inProgress="0" pending="0" />
+                <Counters total="3" executed="3" passed="1" failed="1" error="0" timeout="1" aborted="0" inconclusive="0" passedButRunAborted="0" notRunnable="0" notExecuted="0" disconnected="0" warning="0" completed="0" inProgress="0" pending="0" />
               </ResultSummary>
             </TestRun>
             """);
@@ -74,8 +75,9 @@ public sealed class FirstTenMinutesTests(SystemFixture system) : IClassFixture<S
 
         Assert.Equal(0, code);
         var lines = output.Trim().Split('\n');
-        Assert.Equal("tests: 1 passed, 1 failed, 0 skipped", lines[^1]);
+        Assert.Equal("tests: 1 passed, 2 failed, 0 skipped", lines[^1]);
         Assert.Contains("failed: Commerce.X.Reports(zone: \"Asia/Bangkok\"): Assert.Equal() Failure: Values differ & more", lines);
+        Assert.Contains("failed: Commerce.X.TimedOut", lines);   // a result without a message is named too
         Assert.DoesNotContain(lines, line => line.Contains("Expected", StringComparison.Ordinal));
     }
 
