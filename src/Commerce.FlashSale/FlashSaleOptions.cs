@@ -79,7 +79,8 @@ public sealed class FlashSaleOptions
 
     /// <summary>
     /// How long a sale's Redis keys live after it ends, counted on the sale clock (<see cref="Clock"/>), and how long
-    /// after its end the background workers still look after it. Default 7 days.
+    /// after its end the background workers still look after it (on that clock too; with Redis' clock, PostgreSQL's
+    /// stands in for that check). Default 7 days.
     /// </summary>
     [Range(typeof(TimeSpan), "00:01:00", "365.00:00:00")]
     public TimeSpan RedisRetention { get; set; } = TimeSpan.FromDays(7);

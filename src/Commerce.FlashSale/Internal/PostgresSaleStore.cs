@@ -128,11 +128,11 @@ internal sealed class PostgresSaleStore(FlashSaleConnections connections, FlashS
     }
 
     /// <summary>What PostgreSQL knows of a sale's Redis state (the journal reached per bucket), or null when it has no such sale.</summary>
-    public async Task<(long Epoch, long[] Seqs, bool NeedsCare)?> HealthAsync(Guid id, DateTimeOffset endedAfter, CancellationToken cancellationToken)
+    public async Task<(long Epoch, long[] Seqs, bool NeedsCare)?> HealthAsync(Guid id, DateTimeOffset? now, TimeSpan retention, CancellationToken cancellationToken)
     {
         await using var command = connections.Postgres.CreateCommand(sql.SaleHealth);
         command.Parameters.AddWithValue("sale", id);
-        command.Parameters.AddWithValue("ended_after", endedAfter);
+        Retention(command, now, retention);
         await using var reader = await command.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
         return await reader.ReadAsync(cancellationToken).ConfigureAwait(false)
             ? (reader.GetInt64(0), reader.GetFieldValue<long[]>(1), reader.GetBoolean(2))
@@ -140,10 +140,10 @@ internal sealed class PostgresSaleStore(FlashSaleConnections connections, FlashS
     }
 
     /// <summary>The sales that still need looking after.</summary>
-    public async Task<IReadOnlyList<Guid>> ActiveSalesAsync(DateTimeOffset endedAfter, CancellationToken cancellationToken)
+    public async Task<IReadOnlyList<Guid>> ActiveSalesAsync(DateTimeOffset? now, TimeSpan retention, CancellationToken cancellationToken)
     {
         await using var command = connections.Postgres.CreateCommand(sql.ActiveSales);
-        command.Parameters.AddWithValue("ended_after", endedAfter);
+        Retention(command, now, retention);
         var sales = new List<Guid>();
         await using var reader = await command.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
         while (await reader.ReadAsync(cancellationToken).ConfigureAwait(false))
@@ -241,6 +241,13 @@ internal sealed class PostgresSaleStore(FlashSaleConnections connections, FlashS
         command.Parameters.Add(new NpgsqlParameter<int[]>("stocks", items.Select(i => i.Stock).ToArray()));
         command.Parameters.Add(new NpgsqlParameter<decimal[]>("prices", items.Select(i => i.Price).ToArray()));
         command.Parameters.Add(new NpgsqlParameter<int[]>("limits", items.Select(i => i.PerUserLimit).ToArray()));
+    }
+
+    /// <summary>The sale clock's now (null: PostgreSQL's) and the retention, for sale_health.sql and active_sales.sql.</summary>
+    private static void Retention(NpgsqlCommand command, DateTimeOffset? now, TimeSpan retention)
+    {
+        command.Parameters.Add(new NpgsqlParameter("now", NpgsqlTypes.NpgsqlDbType.TimestampTz) { Value = (object?)now ?? DBNull.Value });
+        command.Parameters.AddWithValue("retention", retention);
     }
 }
 

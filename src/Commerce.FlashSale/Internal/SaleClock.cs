@@ -14,6 +14,12 @@ internal sealed class SaleClock(IOptions<FlashSaleOptions> options, TimeProvider
 
     public RedisValue Now() => _clock == FlashSaleClock.Redis ? RedisValue.EmptyString : time.GetUtcNow().ToUnixTimeMilliseconds();
 
+    /// <summary>
+    /// The sale clock's time for a comparison made in PostgreSQL: the TimeProvider's in that mode; null for Redis' clock,
+    /// for which PostgreSQL's own stands in (one clock for every instance, within seconds of Redis' on any real setup).
+    /// </summary>
+    public DateTimeOffset? PostgresNow() => _clock == FlashSaleClock.Redis ? null : time.GetUtcNow();
+
     /// <summary>The sale clock's time, read from Redis when that is the clock.</summary>
     public async Task<DateTimeOffset> NowAsync(IDatabase db)
     {
