@@ -105,6 +105,18 @@ public sealed class SmartShelfTests(PostgresFixture postgres) : IClassFixture<Po
     }
 
     [IntegrationFact(TestServer.Postgres)]
+    public async Task AProductFirstSeenInsideTheWindow_IsInStockFromThatHour_EvenWhenItSoldLaterThatDay()
+    {
+        await using var h = await ShopAsync(postgres.ConnectionString);
+        await Product(h, "p", stock: 5, at: Now.AddDays(-5).AddHours(-1));   // Nov 17, 11:00
+        await Sell(h, "p", 30, 5);                                           // Nov 17, 12:00
+
+        var p = Assert.Single((await h.Reports.GetInventoryInsightsAsync("shop")).AtRisk);
+
+        Assert.Equal(30m / (5m + (13m / 24m)), p.DailyVelocity, 3);   // from 11:00 on Nov 17, not from its midnight
+    }
+
+    [IntegrationFact(TestServer.Postgres)]
     public async Task AProductFirstSyncedLongAfterItsLastSale_IsDeadStock_SinceThatSale()
     {
         await using var h = await ShopAsync(postgres.ConnectionString);

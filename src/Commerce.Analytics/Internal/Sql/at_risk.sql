@@ -2,8 +2,9 @@
 -- then every product at or below its reorder point, fewest days of cover first. One rule for listing and for the
 -- reorder point: ceil(velocity x (lead time + safety days)).
 --   life      a product's current life began when a newer snapshot recreated it after a delete, else at the first
---             evidence of it: its first snapshot or the local day of its first sale, whichever came first (a store
---             that syncs its catalogue today with its past orders sold those products before the library saw them)
+--             evidence of it: its first snapshot, or the start of the local day of its first sale when that day came
+--             before the first snapshot's (a store that syncs its catalogue today with its past orders sold those
+--             products before the library saw them)
 --   velocity  units sold in the window (the last @window local days, from the product's current life on) over the
 --             days it was in stock in that window (its reported stock levels; before the first level reported, it
 --             counts as in stock), at least the days it sold on and at least 1
@@ -21,7 +22,8 @@ alive as (
         select coalesce(p.life_started_at,
                case when p.first_seen_at <= b.w_start then p.first_seen_at   -- before the window: the window is its life
                     else least(p.first_seen_at, (select min(d.day) from {schema}.daily_product_sales d   -- the partial index on sale days
-                                                  where d.shop_id = @shop and d.product_id = p.product_id and d.units > 0)::timestamp at time zone @tz)
+                                                  where d.shop_id = @shop and d.product_id = p.product_id and d.units > 0
+                                                    and d.day < (p.first_seen_at at time zone @tz)::date)::timestamp at time zone @tz)
                end) as began) life
      where p.shop_id = @shop and not p.deleted),
 -- the window's sales per product (an index-only range scan), minus what products whose life began inside the window
