@@ -1,8 +1,10 @@
+using System.Globalization;
 using System.Net;
 using System.Net.Http.Json;
 using System.Text.Json;
 using Commerce.StoreSimulator;
 using Commerce.Testing;
+using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Playwright;
 using Xunit;
 
@@ -31,6 +33,33 @@ public sealed class DashboardBrowserTests(SystemFixture system) : IClassFixture<
         Assert.Equal("1", await dashboard.Page.TextContentAsync("[data-testid=orders]"));
         Assert.Contains("THB", await dashboard.Page.TextContentAsync("[data-testid=revenue]"), StringComparison.Ordinal);
         await dashboard.WaitForTextAsync("[data-testid=platforms]", "shopee");
+        dashboard.AssertNoErrors();
+    }
+
+    [BrowserFact]
+    public async Task ADashboardLeftOpenAcrossTheShopsMidnight_ShowsTheNewDay_WithoutAReload()
+    {
+        var shop = TestNames.Unique("shop");
+        var analytics = system.A.Services.GetRequiredService<Commerce.Analytics.IAnalyticsReports>();
+        await using var dashboard = await Dashboard.OpenAsync(system.A.Address, shop);
+        await dashboard.WaitForTextAsync("[data-testid=revenue]", "0.00");
+        var before = await analytics.GetTodayAsync(shop);
+        Assert.Equal(before.ToString("yyyy-MM-dd", CultureInfo.InvariantCulture), await dashboard.Page.InputValueAsync("#to"));
+
+        // The shop's day turns while the page is open: its time zone becomes one where it is another day already, and
+        // the host's minute-long memo of the shop's day is dropped (as it expires by itself at midnight).
+        var zone = new[] { "Pacific/Kiritimati", "Etc/GMT+12" }.First(z =>
+            DateOnly.FromDateTime(TimeZoneInfo.ConvertTime(DateTimeOffset.UtcNow, TimeZoneInfo.FindSystemTimeZoneById(z)).DateTime) != before);
+        await system.A.Services.GetRequiredService<Commerce.Analytics.IAnalyticsIngestion>().SetShopAsync(shop, zone, "THB");
+        await system.A.Services.GetRequiredService<Commerce.Caching.CommerceCache>().RemoveAsync(ReportCache.TodayKey(shop), null);
+        var after = await analytics.GetTodayAsync(shop);
+        Assert.NotEqual(before, after);
+
+        using var response = await PostOrderAsync(shop, "o-1", DateTimeOffset.UtcNow, 2, 50.00m, "shopee");   // a sale of the new day
+        Assert.Equal(HttpStatusCode.Accepted, response.StatusCode);
+
+        await dashboard.WaitForTextAsync("[data-testid=revenue]", "100.00");
+        Assert.Equal(after.ToString("yyyy-MM-dd", CultureInfo.InvariantCulture), await dashboard.Page.InputValueAsync("#to"));
         dashboard.AssertNoErrors();
     }
 

@@ -152,6 +152,10 @@ public sealed class HostInputTests(SystemFixture system) : IClassFixture<SystemF
         Assert.Equal(HttpStatusCode.BadRequest, badDate.StatusCode);
         await ProblemAsync(badDate);
 
+        using var noDays = await admin.GetAsync($"api/reports/metrics?shopId={shop}&days=0");
+        Assert.Equal(HttpStatusCode.BadRequest, noDays.StatusCode);
+        Assert.True((await ProblemAsync(noDays)).GetProperty("errors").TryGetProperty("days", out _));
+
         using var created = await admin.PostAsJsonAsync("api/v1/flash-sales", new { shopId = shop, name = "n", startsAt = now.AddSeconds(-1), endsAt = now.AddHours(1), items = new[] { new { productId = "p1", stock = 5, price = 1m, perUserLimit = 2 } } });
         Assert.Equal(HttpStatusCode.Created, created.StatusCode);
         var saleId = (await created.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("id").GetGuid();

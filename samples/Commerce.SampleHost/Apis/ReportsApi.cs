@@ -21,11 +21,12 @@ public static class ReportsApi
     {
         var reports = app.MapGroup("/api/reports").RequireAuthorization().WithTags("Reports")
             .ProducesProblem(StatusCodes.Status401Unauthorized).ProducesProblem(StatusCodes.Status403Forbidden);
-        reports.MapGet("/metrics", async Task<Results<Ok<ReportCache.Metrics>, ProblemHttpResult, ValidationProblem>> (string shopId, DateOnly? start, DateOnly? end, ClaimsPrincipal user, IAnalyticsReports analytics, CommerceCache cache, CancellationToken ct) =>
+        reports.MapGet("/metrics", async Task<Results<Ok<ReportCache.Metrics>, ProblemHttpResult, ValidationProblem>> (string shopId, DateOnly? start, DateOnly? end, int? days, ClaimsPrincipal user, IAnalyticsReports analytics, CommerceCache cache, CancellationToken ct) =>
         {
-            var range = await RangeAsync(shopId, start, end, user, analytics, cache, ct);
+            var range = await RangeAsync(shopId, start, end, user, analytics, cache, ct, days);
             return range.Error is { } error ? error.As<ReportCache.Metrics>() : TypedResults.Ok(await ReportCache.MetricsAsync(cache, analytics, range.Value!, ct));
-        }).WithSummary("Revenue, orders, average order value, profit, units, change against the previous period, best sellers.");
+        }).WithSummary("Revenue, orders, average order value, profit, units, change against the previous period, best sellers.")
+          .WithDescription("The range is start to end (local dates of the shop, inclusive); without them, the last `days` days (30 by default) up to the shop's today, so a dashboard that asks by days follows the shop's day as it turns.");
 
         reports.MapGet("/sales-summary", async Task<Results<Ok<List<SalesBucket>>, ProblemHttpResult, ValidationProblem>> (string shopId, DateOnly? start, DateOnly? end, string? interval, ClaimsPrincipal user, IAnalyticsReports analytics, CommerceCache cache, CancellationToken ct) =>
         {
@@ -87,16 +88,21 @@ public static class ReportsApi
 
     private static string Scope(string shopId) => ReportCache.Scope(shopId);
 
-    /// <summary>The range asked for, by default the last 30 days up to the shop's today; or the error to answer.</summary>
-    private static async Task<(ReportRange? Value, RangeError? Error)> RangeAsync(string shopId, DateOnly? start, DateOnly? end, ClaimsPrincipal user, IAnalyticsReports analytics, CommerceCache cache, CancellationToken ct)
+    /// <summary>The range asked for, by default the last <paramref name="days"/> (30) days up to the shop's today; or the error to answer.</summary>
+    private static async Task<(ReportRange? Value, RangeError? Error)> RangeAsync(string shopId, DateOnly? start, DateOnly? end, ClaimsPrincipal user, IAnalyticsReports analytics, CommerceCache cache, CancellationToken ct, int? days = null)
     {
         if (!user.OwnsShop(shopId))
         {
             return (null, new RangeError(ShopAccess.Forbidden(shopId)));
         }
 
+        if (days is < 1 or > 366 * 3 || (days is not null && start is not null))
+        {
+            return (null, new RangeError(Invalid("days", "days must be 1 to 1098, and not given with start.")));
+        }
+
         var to = end ?? await ReportCache.TodayAsync(cache, analytics, shopId, ct);
-        var from = start ?? to.AddDays(-29);
+        var from = start ?? to.AddDays(1 - (days ?? 30));
         if (from > to)
         {
             return (null, new RangeError(Invalid("start", "start must not be after end.")));

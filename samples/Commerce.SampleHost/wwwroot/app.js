@@ -5,7 +5,7 @@
 
 const state = {
   token: null, shopId: null, userId: null, expiresAt: null, expiryTimer: null,
-  days: 30, from: null, to: null, today: null,
+  days: 30, from: null, to: null,
   lastSequence: 0, unread: 0, connection: null, refreshTimer: null, rooms: new Set(), expired: false,
 };
 const $ = id => document.getElementById(id);
@@ -77,14 +77,10 @@ function signOut() {
 
 // ---- the period -----------------------------------------------------------------------------------------------------
 
-const iso = d => d.toISOString().slice(0, 10);
-const addDays = (day, n) => { const d = new Date(`${day}T00:00:00Z`); d.setUTCDate(d.getUTCDate() + n); return iso(d); };
-
-// The range asked for: a preset counts back from the shop's today (learnt from the first answer), else custom dates.
+// The range asked for: custom dates, else a preset's days, which the host counts back from the shop's today at each
+// refresh (a page left open across the shop's midnight moves to the new day).
 function range() {
-  if (state.from && state.to) return { start: state.from, end: state.to };
-  if (!state.today) return null;   // the host's default (30 days to the shop's today) until it is known
-  return { start: addDays(state.today, 1 - state.days), end: state.today };
+  return state.from && state.to ? `start=${state.from}&end=${state.to}` : `days=${state.days}`;
 }
 
 function choosePreset(days) {
@@ -122,15 +118,13 @@ async function load(panelId, work) {
 async function refresh() {
   if (state.expired) return;
   const shop = encodeURIComponent(state.shopId);
-  const r = range();
-  const period = r ? `&start=${r.start}&end=${r.end}` : "";
+  const period = `&${range()}`;
   $("period").classList.remove("error");
   const shelf = load("shelf-panel", async () => Panels.shelf(await api(`/api/smart-shelf/dashboard/${shop}`)));
   const sales = loadFlashSales();
   let metrics;
   const head = load("metrics", async () => {
     metrics = await api(`/api/reports/metrics?shopId=${shop}${period}`);
-    state.today ??= metrics.end;
     $("from").value = metrics.start;
     $("to").value = metrics.end;
     Panels.metrics(metrics);
