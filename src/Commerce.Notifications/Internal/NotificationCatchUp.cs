@@ -1,3 +1,4 @@
+using System.Diagnostics;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
@@ -7,8 +8,8 @@ namespace Commerce.Notifications.Internal;
 /// <summary>
 /// The safety net under pub/sub, in the background: every <see cref="NotificationsOptions.CatchUpInterval"/> (every
 /// half second while Redis is degraded or a topic is not subscribed yet) it subscribes the topics that have no Redis
-/// subscription, tells the members of rooms subscribed late to resync, and compares every local subscriber's position
-/// with PostgreSQL so anything missed is backfilled. It also runs the publish queue, and listens for notifications
+/// subscription (beside the rest, so a hung Redis holds back nothing), tells the members of rooms subscribed late to
+/// resync, and compares every local subscriber's position with PostgreSQL so anything missed is backfilled. It also runs the publish queue, and listens for notifications
 /// created in applications' transactions.
 /// </summary>
 internal sealed class NotificationCatchUp(
@@ -39,16 +40,28 @@ internal sealed class NotificationCatchUp(
         }
 
         var settings = options.Value;
+        var subscribing = Task.CompletedTask;
+        // The state is looked at every half second, so a topic left unsubscribed (Redis hung while a client connected)
+        // is caught up within one, not at the end of a wait chosen while all was well. Real time, as the wait is.
+        var tick = TimeSpan.FromMilliseconds(Math.Min(500, settings.CatchUpInterval.TotalMilliseconds));
+        var lastRun = Stopwatch.GetTimestamp();
         while (!stoppingToken.IsCancellationRequested)
         {
-            var fast = health.NeedsFastCatchUp || topics.AnyUnsubscribed;
-            var interval = fast ? TimeSpan.FromMilliseconds(Math.Min(500, settings.CatchUpInterval.TotalMilliseconds)) : settings.CatchUpInterval;
             try
             {
-                await _now.WaitAsync(interval, stoppingToken).ConfigureAwait(false);
-                foreach (var room in (await topics.SubscribeMissingAsync().ConfigureAwait(false)).Where(t => t.IsRoom))
+                var woken = await _now.WaitAsync(tick, stoppingToken).ConfigureAwait(false);
+                var fast = health.NeedsFastCatchUp || topics.AnyUnsubscribed;
+                if (!woken && !fast && Stopwatch.GetElapsedTime(lastRun) < settings.CatchUpInterval)
                 {
-                    room.Subscribers.ToList().ForEach(s => s.Post(new ResyncSignal(room.Name)));
+                    continue;
+                }
+
+                lastRun = Stopwatch.GetTimestamp();
+                // Subscribing waits for Redis (a hung one: its whole timeout): it runs beside the catch-up, one round
+                // at a time, so PostgreSQL covers the gap meanwhile.
+                if (subscribing.IsCompleted)
+                {
+                    subscribing = SubscribeMissingAsync();
                 }
 
                 await fanout.CatchUpAsync(stoppingToken).ConfigureAwait(false);
@@ -64,8 +77,31 @@ internal sealed class NotificationCatchUp(
         }
 
         health.Restored -= OnRestored;
+        try
+        {
+            await subscribing.WaitAsync(TimeSpan.FromSeconds(1), CancellationToken.None).ConfigureAwait(false);   // not a hung Redis' timeout
+        }
+        catch (TimeoutException)
+        {
+        }
         await publisher.ConfigureAwait(false);
         await listener.ConfigureAwait(false);
+    }
+
+    /// <summary>Subscribes the topics that have no Redis subscription; the members of rooms subscribed late resync.</summary>
+    private async Task SubscribeMissingAsync()
+    {
+        try
+        {
+            foreach (var room in (await topics.SubscribeMissingAsync().ConfigureAwait(false)).Where(t => t.IsRoom))
+            {
+                room.Subscribers.ToList().ForEach(s => s.Post(new ResyncSignal(room.Name)));
+            }
+        }
+        catch (Exception exception)
+        {
+            Log.CatchUpFailed(logger, exception);
+        }
     }
 
     /// <summary>
