@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Sums the TRX files in a directory into one line, "tests: N passed, N failed, N skipped", and says before it which
-# tests were skipped and why and which failed (a TRX's notExecuted counter stays 0 for skipped xUnit tests: they are counted by outcome).
+# tests were skipped and why, and which failed (a TRX's notExecuted counter stays 0 for skipped xUnit tests: they are
+# counted by outcome).
 #   eng/test-summary.sh artifacts/test-results
 set -uo pipefail
 dir=${1:?usage: eng/test-summary.sh <directory with .trx files>}
@@ -19,26 +20,22 @@ for f in "$dir"/*.trx; do
   passed=$((passed + ${p:-0}))
   failed=$((failed + ${x:-0} + ${e:-0} + ${t:-0} + ${a:-0}))   # a test that timed out or was aborted failed too
   skipped=$((skipped + ${n:-0}))
-  # "skipped: <test>: <reason>" for each, from the result's <Message>.
-  awk '
-    /<UnitTestResult / && /outcome="NotExecuted"/ { match($0, /testName="[^"]*"/); name = substr($0, RSTART + 10, RLENGTH - 11); if ($0 ~ /\/>[[:space:]]*$/) print "skipped: " name; else want = 1; next }
-    /<UnitTestResult / { if (want) print "skipped: " name; want = 0 }
-    want && /<Message>/ { line = $0; sub(/.*<Message>/, "", line); sub(/<\/Message>.*/, "", line); print "skipped: " name ": " line; want = 0 }
-    /<\/UnitTestResult>/ { if (want) print "skipped: " name; want = 0 }
-  ' "$f" | decode
-  # "failed: <test>: <first line of its message>" for each, so a CI log's tail names what failed.
+  # "skipped: <test>: <reason>" and "failed: <test>: <first line of its message>" for each (so a CI log's tail names
+  # what failed), from the result's <Message>; a result without one is named alone.
   awk '
     /<UnitTestResult / {
-      if (want) print "failed: " name
+      if (want) print kind ": " name
       want = 0
-      if ($0 !~ /outcome="(Failed|Error|Timeout|Aborted)"/) next
+      if ($0 ~ /outcome="NotExecuted"/) kind = "skipped"
+      else if ($0 ~ /outcome="(Failed|Error|Timeout|Aborted)"/) kind = "failed"
+      else next
       match($0, /testName="[^"]*"/); name = substr($0, RSTART + 10, RLENGTH - 11)
-      if ($0 ~ /\/>[[:space:]]*$/) print "failed: " name; else want = 1
+      if ($0 ~ /\/>[[:space:]]*$/) print kind ": " name; else want = 1
       next
     }
-    want && /<Message>/ { line = $0; sub(/.*<Message>/, "", line); sub(/<\/Message>.*/, "", line); print "failed: " name ": " substr(line, 1, 300); want = 0 }
-    /<\/UnitTestResult>/ { if (want) print "failed: " name; want = 0 }
-    END { if (want) print "failed: " name }
+    want && /<Message>/ { line = $0; sub(/.*<Message>/, "", line); sub(/<\/Message>.*/, "", line); print kind ": " name ": " (kind == "failed" ? substr(line, 1, 300) : line); want = 0 }
+    /<\/UnitTestResult>/ { if (want) print kind ": " name; want = 0 }
+    END { if (want) print kind ": " name }
   ' "$f" | decode
 done
 echo "tests: $passed passed, $failed failed, $skipped skipped"

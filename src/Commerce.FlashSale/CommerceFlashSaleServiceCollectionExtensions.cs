@@ -69,7 +69,7 @@ public static class CommerceFlashSaleServiceCollectionExtensions
         services.TryAddSingleton(sp => ActivatorUtilities.CreateInstance<JournalDrainer>(sp, Options(sp), Logger(sp)));
         services.TryAddSingleton(sp => ActivatorUtilities.CreateInstance<SaleRecovery>(sp, Options(sp), Logger(sp)));
         services.TryAddSingleton(sp => ActivatorUtilities.CreateInstance<ExpirySweeper>(sp, Options(sp), Logger(sp)));
-        services.TryAddSingleton(sp => ActivatorUtilities.CreateInstance<ActiveSaleRegistry>(sp, Options(sp)));
+        services.TryAddSingleton<ActiveSaleRegistry>();
         services.TryAddSingleton<Reconciler>();
         services.TryAddSingleton(sp => ActivatorUtilities.CreateInstance<SaleWorkers>(sp, Options(sp), Logger(sp)));
         services.TryAddSingleton(sp => ActivatorUtilities.CreateInstance<RedisRequirementsCheck>(sp, Logger(sp)));

@@ -5,7 +5,7 @@ namespace Commerce.FlashSale.Internal;
 /// not retired and within its Redis retention, read again at most every two seconds. A sale is retired once it needs no
 /// more work: ended or cancelled, no hold left, journal drained, its last phase recorded.
 /// </summary>
-internal sealed class ActiveSaleRegistry(PostgresSaleStore sales, SaleClock clock, FlashSaleOptions options, TimeProvider time)
+internal sealed class ActiveSaleRegistry(PostgresSaleStore sales, TimeProvider time)
 {
     private static readonly TimeSpan Refresh = TimeSpan.FromSeconds(2);
     private IReadOnlyList<Guid> _sales = [];
@@ -15,7 +15,7 @@ internal sealed class ActiveSaleRegistry(PostgresSaleStore sales, SaleClock cloc
     {
         if (_readAt == 0 || time.GetElapsedTime(_readAt) > Refresh)
         {
-            _sales = await sales.ActiveSalesAsync(clock.PostgresNow(), options.RedisRetention, cancellationToken).ConfigureAwait(false);
+            _sales = await sales.ActiveSalesAsync(cancellationToken).ConfigureAwait(false);
             _readAt = time.GetTimestamp();
         }
 

@@ -1,3 +1,4 @@
+using Microsoft.Extensions.Options;
 using Npgsql;
 
 namespace Commerce.FlashSale.Internal;
@@ -6,7 +7,7 @@ namespace Commerce.FlashSale.Internal;
 /// Sales in PostgreSQL: definitions (written before Redis), the epoch of their Redis state, what PostgreSQL has applied,
 /// and which sales still need looking after. PostgreSQL is the registry of sales, so it survives Redis losing its data.
 /// </summary>
-internal sealed class PostgresSaleStore(FlashSaleConnections connections, FlashSaleSql sql)
+internal sealed class PostgresSaleStore(FlashSaleConnections connections, FlashSaleSql sql, SaleClock clock, IOptions<FlashSaleOptions> options)
 {
     /// <summary>Inserts a sale and its items; returns the stored definition when a sale with this id already exists.</summary>
     public Task<FlashSaleDefinition?> InsertSaleAsync(Guid id, FlashSaleDefinition definition, CancellationToken cancellationToken) =>
@@ -128,11 +129,11 @@ internal sealed class PostgresSaleStore(FlashSaleConnections connections, FlashS
     }
 
     /// <summary>What PostgreSQL knows of a sale's Redis state (the journal reached per bucket), or null when it has no such sale.</summary>
-    public async Task<(long Epoch, long[] Seqs, bool NeedsCare)?> HealthAsync(Guid id, DateTimeOffset? now, TimeSpan retention, CancellationToken cancellationToken)
+    public async Task<(long Epoch, long[] Seqs, bool NeedsCare)?> HealthAsync(Guid id, CancellationToken cancellationToken)
     {
         await using var command = connections.Postgres.CreateCommand(sql.SaleHealth);
         command.Parameters.AddWithValue("sale", id);
-        Retention(command, now, retention);
+        Retention(command);
         await using var reader = await command.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
         return await reader.ReadAsync(cancellationToken).ConfigureAwait(false)
             ? (reader.GetInt64(0), reader.GetFieldValue<long[]>(1), reader.GetBoolean(2))
@@ -140,10 +141,10 @@ internal sealed class PostgresSaleStore(FlashSaleConnections connections, FlashS
     }
 
     /// <summary>The sales that still need looking after.</summary>
-    public async Task<IReadOnlyList<Guid>> ActiveSalesAsync(DateTimeOffset? now, TimeSpan retention, CancellationToken cancellationToken)
+    public async Task<IReadOnlyList<Guid>> ActiveSalesAsync(CancellationToken cancellationToken)
     {
         await using var command = connections.Postgres.CreateCommand(sql.ActiveSales);
-        Retention(command, now, retention);
+        Retention(command);
         var sales = new List<Guid>();
         await using var reader = await command.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
         while (await reader.ReadAsync(cancellationToken).ConfigureAwait(false))
@@ -243,11 +244,14 @@ internal sealed class PostgresSaleStore(FlashSaleConnections connections, FlashS
         command.Parameters.Add(new NpgsqlParameter<int[]>("limits", items.Select(i => i.PerUserLimit).ToArray()));
     }
 
-    /// <summary>The sale clock's now (null: PostgreSQL's) and the retention, for sale_health.sql and active_sales.sql.</summary>
-    private static void Retention(NpgsqlCommand command, DateTimeOffset? now, TimeSpan retention)
+    /// <summary>
+    /// The sale clock's now (null with Redis' clock: PostgreSQL's stands in) and the Redis retention, for sale_health.sql
+    /// and active_sales.sql: a sale is looked after until it ended that long ago on the sale clock.
+    /// </summary>
+    private void Retention(NpgsqlCommand command)
     {
-        command.Parameters.Add(new NpgsqlParameter("now", NpgsqlTypes.NpgsqlDbType.TimestampTz) { Value = (object?)now ?? DBNull.Value });
-        command.Parameters.AddWithValue("retention", retention);
+        command.Parameters.Add(new NpgsqlParameter("now", NpgsqlTypes.NpgsqlDbType.TimestampTz) { Value = (object?)clock.PostgresNow() ?? DBNull.Value });
+        command.Parameters.AddWithValue("retention", options.Value.RedisRetention);
     }
 }
 

@@ -41,7 +41,7 @@ internal sealed class SaleRecovery(
         var now = time.GetTimestamp();
         if (!_known.TryGetValue(saleId, out var known) || time.GetElapsedTime(known.CheckedAt) > KnownFor)
         {
-            var health = await PostgresErrors.RunAsync(() => sales.HealthAsync(saleId, clock.PostgresNow(), options.RedisRetention, cancellationToken)).ConfigureAwait(false);
+            var health = await PostgresErrors.RunAsync(() => sales.HealthAsync(saleId, cancellationToken)).ConfigureAwait(false);
             known = (health is { NeedsCare: true }, now);
             _known[saleId] = known;
         }
@@ -58,7 +58,7 @@ internal sealed class SaleRecovery(
     public async Task CheckAsync(Guid saleId, CancellationToken cancellationToken)
     {
         var db = await connections.RedisAsync().ConfigureAwait(false);
-        var postgres = await sales.HealthAsync(saleId, clock.PostgresNow(), options.RedisRetention, cancellationToken).ConfigureAwait(false);
+        var postgres = await sales.HealthAsync(saleId, cancellationToken).ConfigureAwait(false);
         if (postgres is not { NeedsCare: true } stored)
         {
             return;
@@ -132,7 +132,7 @@ internal sealed class SaleRecovery(
         }
 
         // PostgreSQL knows how many buckets the sale has, whatever Redis lost.
-        var count = (await PostgresErrors.RunAsync(() => sales.HealthAsync(saleId, clock.PostgresNow(), options.RedisRetention, cancellationToken)).ConfigureAwait(false))?.Seqs.Length
+        var count = (await PostgresErrors.RunAsync(() => sales.HealthAsync(saleId, cancellationToken)).ConfigureAwait(false))?.Seqs.Length
             ?? throw new InvalidOperationException($"PostgreSQL has no flash sale {saleId} to rebuild from.");
         buckets.Remember(saleId, count);
 

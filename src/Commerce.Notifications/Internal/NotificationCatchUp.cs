@@ -9,8 +9,8 @@ namespace Commerce.Notifications.Internal;
 /// The safety net under pub/sub, in the background: every <see cref="NotificationsOptions.CatchUpInterval"/> (every
 /// half second while Redis is degraded or a topic is not subscribed yet) it subscribes the topics that have no Redis
 /// subscription (beside the rest, so a hung Redis holds back nothing), tells the members of rooms subscribed late to
-/// resync, and compares every local subscriber's position with PostgreSQL so anything missed is backfilled. It also runs the publish queue, and listens for notifications
-/// created in applications' transactions.
+/// resync, and compares every local subscriber's position with PostgreSQL so anything missed is backfilled. It also
+/// runs the publish queue, and listens for notifications created in applications' transactions.
 /// </summary>
 internal sealed class NotificationCatchUp(
     NotificationConnections connections,
