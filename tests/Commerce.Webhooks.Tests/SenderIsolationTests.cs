@@ -148,6 +148,28 @@ public sealed class SenderIsolationTests(PostgresFixture postgres) : IClassFixtu
     }
 
     [IntegrationFact(TestServer.Postgres)]
+    public async Task EventsPublishedWhileAnEndpointIsDisabled_StayPending_AndGoOutWhenItIsEnabled()
+    {
+        await using var endpoint = await FlakyEndpoint.StartAsync(Secret);
+        var (services, sender) = await SenderAsync();
+        await using var _ = services;
+        var orders = await sender.AddEndpointAsync(new Uri(endpoint.App.Address, "orders"), [Secret], eventTypes: ["orders.paid"]);
+        var stock = await sender.AddEndpointAsync(new Uri(endpoint.App.Address, "stock"), [Secret], eventTypes: ["inventory.updated"]);
+        await sender.SetEndpointEnabledAsync(orders.Id, false);   // say, disabled by a 410 while the partner migrates
+        await sender.SetEndpointEnabledAsync(stock.Id, false);
+
+        var published = await sender.PublishAsync("orders.paid", new { orderId = "o-1" });
+
+        Assert.Equal(orders.Id, Assert.Single(published).EndpointId);   // only what the endpoint receives
+        Assert.Equal(OutgoingWebhookStatus.Pending, published[0].Status);
+        Assert.Equal(0, await sender.DispatchDueAsync());
+        await sender.SetEndpointEnabledAsync(orders.Id, true);
+        Assert.Equal(1, await sender.DispatchDueAsync());
+        Assert.Equal(OutgoingWebhookStatus.Delivered, (await sender.GetAsync(published[0].Id))!.Status);
+        Assert.Equal(new[] { "/orders" }, endpoint.Received.Select(r => r.Path));
+    }
+
+    [IntegrationFact(TestServer.Postgres)]
     public async Task AfterA410_EnableAndRecoverSince_DeliversTheFailedMessagesAgain()
     {
         var time = new FakeTimeProvider(Start);

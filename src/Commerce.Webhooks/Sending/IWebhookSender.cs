@@ -95,8 +95,9 @@ public interface IWebhookSender
     Task<OutgoingWebhook> SendRawAsync(Guid endpointId, string type, ReadOnlyMemory<byte> body, string? path = null, string? messageId = null, CancellationToken cancellationToken = default);
 
     /// <summary>
-    /// Accepts an event for every enabled endpoint that receives its type (<see cref="WebhookEndpoint.EventTypes"/>),
-    /// one message per endpoint under one message id; optionally inside the application's transaction.
+    /// Accepts an event for every endpoint that receives its type (<see cref="WebhookEndpoint.EventTypes"/>), one
+    /// message per endpoint under one message id; optionally inside the application's transaction. A disabled
+    /// endpoint's copy stays pending and goes out when the endpoint is enabled.
     /// </summary>
     /// <param name="type">The event type.</param>
     /// <param name="data">The payload.</param>

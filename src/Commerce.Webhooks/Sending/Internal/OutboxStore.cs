@@ -45,7 +45,7 @@ internal sealed class OutboxStore(WebhooksConnections connections)
         }, cancellationToken).ConfigureAwait(false);
     }
 
-    /// <summary>Stores one message per enabled endpoint that receives <paramref name="type"/>; returns them.</summary>
+    /// <summary>Stores one message per endpoint that receives <paramref name="type"/> (disabled ones too); returns them.</summary>
     public async Task<IReadOnlyList<OutgoingWebhook>> PublishAsync(string messageId, string type, ReadOnlyMemory<byte> body, DateTimeOffset now, NpgsqlTransaction? transaction, CancellationToken cancellationToken)
     {
         return await OnConnectionAsync(transaction, async (connection, tx) =>
