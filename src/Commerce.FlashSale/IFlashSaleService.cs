@@ -7,7 +7,10 @@ namespace Commerce.FlashSale;
 /// </summary>
 public interface IFlashSaleService
 {
-    /// <summary>Creates a sale in PostgreSQL and Redis. Idempotent when <see cref="FlashSaleDefinition.Id"/> is given.</summary>
+    /// <summary>
+    /// Creates a sale in PostgreSQL and Redis. Idempotent when <see cref="FlashSaleDefinition.Id"/> is given: creating
+    /// again a sale whose Redis state was lost restores it from PostgreSQL, with its holds and sales.
+    /// </summary>
     /// <param name="definition">The sale.</param>
     /// <param name="cancellationToken">Cancels the call.</param>
     /// <returns>The sale as created.</returns>

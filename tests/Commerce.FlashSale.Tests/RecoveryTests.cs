@@ -211,6 +211,31 @@ public sealed class RecoveryTests(PostgresFixture postgres) : IClassFixture<Post
         await a.StopAsync();
     }
 
+    [IntegrationFact(TestServer.OwnedRedis | TestServer.Postgres)]
+    public async Task CreatingASaleAgainAfterRedisLostIt_RestoresItsHoldsFromPostgres_NeverItsFullStockAgain()
+    {
+        await using var redis = await RedisServerProcess.StartAsync();
+        var name = TestNames.Unique();
+        // No background check: what is asserted is what the idempotent create itself leaves in Redis.
+        await using var a = await InstanceAsync(redis.EndPoint, name, o => o.RunBackgroundWorkers = false);
+        var definition = SaleHarness.Definition(stock: 3, limit: 1);
+        var sale = await a.Sales.CreateSaleAsync(definition);
+        var bought = await a.Sales.ReserveAsync(new ReserveRequest { SaleId = sale.Id, ProductId = "p1", UserId = "u1", ReservationId = "r1" });
+        Assert.Equal(ReservationOutcome.Confirmed, (await a.Sales.ConfirmAsync(sale.Id, bought.Reservation!.Id, "u1")).Outcome);
+        Assert.Equal(ReserveOutcome.Reserved, (await a.Sales.ReserveAsync(new ReserveRequest { SaleId = sale.Id, ProductId = "p1", UserId = "u2", ReservationId = "r2" })).Outcome);
+        await a.Maintenance.DrainJournalAsync(sale.Id);   // u2's hold is in PostgreSQL too
+
+        await redis.FlushAllAsync();   // Redis lost the sale; the application (a deploy script, say) creates it again
+        var again = await a.Sales.CreateSaleAsync(definition);
+
+        var item = Assert.Single(again.Items);
+        Assert.Equal((1, 1), (item.Confirmed, item.Reserved));
+        Assert.Equal(ReserveOutcome.LimitExceeded, (await a.Sales.ReserveAsync(new ReserveRequest { SaleId = sale.Id, ProductId = "p1", UserId = "u1", ReservationId = "r3" })).Outcome);
+        Assert.Equal(ReserveOutcome.Reserved, (await a.Sales.ReserveAsync(new ReserveRequest { SaleId = sale.Id, ProductId = "p1", UserId = "u3", ReservationId = "r4" })).Outcome);
+        Assert.Equal(ReserveOutcome.SoldOut, (await a.Sales.ReserveAsync(new ReserveRequest { SaleId = sale.Id, ProductId = "p1", UserId = "u4", ReservationId = "r5" })).Outcome);
+        await a.StopAsync();
+    }
+
     [IntegrationFact(TestServer.Redis | TestServer.Postgres)]
     public async Task AcknowledgedConfirmation_IsInPostgresBeforeTheCallReturns()
     {

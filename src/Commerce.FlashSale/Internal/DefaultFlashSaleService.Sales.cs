@@ -7,7 +7,8 @@ namespace Commerce.FlashSale.Internal;
 /// <summary>
 /// Sale definitions. PostgreSQL is written first (it is what a rebuild restores from), Redis second; an update is
 /// committed in PostgreSQL only after Redis took it, and undone in Redis if that commit fails, so the two never
-/// disagree on a definition. Reservations are never deleted by an update.
+/// disagree on a definition. Reservations are never deleted by an update, nor by creating a sale again (a sale
+/// PostgreSQL has holds or sales of is rebuilt from them).
 /// </summary>
 internal sealed partial class DefaultFlashSaleService
 {
@@ -27,13 +28,22 @@ internal sealed partial class DefaultFlashSaleService
             });
         }
 
-        var epoch = existing is null ? 1 : (await _sales.LoadAsync(id, cancellationToken).ConfigureAwait(false))?.Epoch ?? 1;
-        var db = await _connections.RedisAsync().ConfigureAwait(false);
+        var stored = existing is null ? null : await PostgresErrors.RunAsync(() => _sales.LoadAsync(id, cancellationToken)).ConfigureAwait(false);
         var count = (existing ?? definition).Buckets;
-        // Bucket 0 last: it records the bucket count, so no shopper is sent to a bucket not yet created.
-        foreach (var bucket in Enumerable.Range(0, count).Reverse())
+        if (stored is { Reservations.Count: > 0 })
         {
-            await RedisErrors.RunAsync(() => db.ScriptEvaluateAsync(FlashSaleScripts.Create, _keys.For(id, bucket, count), DefinitionArgs(_clock.Now(), create: true, definition, epoch, bucket, count))).ConfigureAwait(false);
+            // The sale has holds or sales in PostgreSQL: a Redis that lost it gets them back (a rebuild, as a reserve
+            // would start), never the definition's full stock and empty per-user counts. Nothing when Redis holds it.
+            await _recovery.RecoverAsync(id, force: false, cancellationToken).ConfigureAwait(false);
+        }
+        else
+        {
+            var db = await _connections.RedisAsync().ConfigureAwait(false);
+            // Bucket 0 last: it records the bucket count, so no shopper is sent to a bucket not yet created.
+            foreach (var bucket in Enumerable.Range(0, count).Reverse())
+            {
+                await RedisErrors.RunAsync(() => db.ScriptEvaluateAsync(FlashSaleScripts.Create, _keys.For(id, bucket, count), DefinitionArgs(_clock.Now(), create: true, definition, stored?.Epoch ?? 1, bucket, count))).ConfigureAwait(false);
+            }
         }
 
         _buckets.Remember(id, count);
