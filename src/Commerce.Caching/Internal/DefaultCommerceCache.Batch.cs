@@ -138,51 +138,71 @@ internal sealed partial class DefaultCommerceCache
         BatchLoad batch,
         CancellationToken cancellationToken)
     {
-        var reads = await _reader!.ReadManyAsync(missing, scope, tagStates, cancellationToken).ConfigureAwait(false);
-        var now = Now;
-        var stillMissing = new List<string>();
+        var watches = new KeyReads.Handle[missing.Count];
         for (var i = 0; i < missing.Count; i++)
         {
-            var key = missing[i];
-            var read = reads[i];
-            var known = MemoryEntryOf<T>(key, scope);
-            if (read.Status == RedisEntryStatus.Fresh && AcceptFromRedis<T>(key, scope, read, known, settings) is { } value)
-            {
-                _metrics.RedisHit();
-                result[key] = Materialize<T>(value.Value, value.Payload);
-                continue;
-            }
+            watches[i] = _reads.Begin(missing[i]);
+        }
 
-            if (!read.Reachable)
+        try
+        {
+            return AcceptMany(await _reader!.ReadManyAsync(missing, scope, tagStates, cancellationToken).ConfigureAwait(false));
+        }
+        finally
+        {
+            foreach (var watch in watches)
             {
-                if (known is not null && settings.ReadLocal && IsServableWhileDisconnected(known, scope, now))
+                watch.Dispose();
+            }
+        }
+
+        List<string> AcceptMany(RedisEntry[] reads)
+        {
+            var now = Now;
+            var stillMissing = new List<string>();
+            for (var i = 0; i < missing.Count; i++)
+            {
+                var key = missing[i];
+                var read = reads[i];
+                var known = MemoryEntryOf<T>(key, scope);
+                if (read.Status == RedisEntryStatus.Fresh && AcceptFromRedis<T>(key, scope, read, known, settings, watches[i]) is { } value)
                 {
-                    _metrics.DisconnectedServed();
-                    result[key] = Materialize<T>(known.Value, known.Payload);
+                    _metrics.RedisHit();
+                    result[key] = Materialize<T>(value.Value, value.Payload);
                     continue;
                 }
 
-                batch.Unknown.Add(key);
-            }
-            else
-            {
-                batch.Expected[key] = read.ObservedVersion;
+                if (!read.Reachable)
+                {
+                    if (known is not null && settings.ReadLocal && IsServableWhileDisconnected(known, scope, now))
+                    {
+                        _metrics.DisconnectedServed();
+                        result[key] = Materialize<T>(known.Value, known.Payload);
+                        continue;
+                    }
+
+                    batch.Unknown.Add(key);
+                }
+                else
+                {
+                    batch.Expected[key] = read.ObservedVersion;
+                }
+
+                if (known is not null && known.RetainUntil > now)
+                {
+                    batch.Stale[key] = (ToFlightValue(known), known.RetainUntil);
+                }
+                else if (read.Status == RedisEntryStatus.Stale && read.Header.FailSafe
+                    && read.Header.FreshUntil + settings.FailSafeMaxDuration.Ticks > now && TryDecode<T>(key, read, out var old))
+                {
+                    batch.Stale[key] = (old, read.Header.FreshUntil + settings.FailSafeMaxDuration.Ticks);
+                }
+
+                stillMissing.Add(key);
             }
 
-            if (known is not null && known.RetainUntil > now)
-            {
-                batch.Stale[key] = (ToFlightValue(known), known.RetainUntil);
-            }
-            else if (read.Status == RedisEntryStatus.Stale && read.Header.FailSafe
-                && read.Header.FreshUntil + settings.FailSafeMaxDuration.Ticks > now && TryDecode<T>(key, read, out var old))
-            {
-                batch.Stale[key] = (old, read.Header.FreshUntil + settings.FailSafeMaxDuration.Ticks);
-            }
-
-            stillMissing.Add(key);
+            return stillMissing;
         }
-
-        return stillMissing;
     }
 
     /// <summary>

@@ -67,6 +67,7 @@ internal sealed partial class DefaultCommerceCache
     private async ValueTask RemoveCoreAsync(string key, string? scope, CancellationToken cancellationToken)
     {
         var version = _versions.Next();
+        _reads.Announce(key, long.MaxValue);   // a read of the key in flight here won't store what it found before
         _memory.Remove(key);
         SupersedeFlights(key);
         _metrics.Invalidation("key", remote: false);
@@ -168,7 +169,9 @@ internal sealed partial class DefaultCommerceCache
                     break; // our own write: applied here already
                 }
 
-                // A set or remove elsewhere: drop this instance's copy, unless it is that very write (read back from Redis).
+                // A set or remove elsewhere: drop this instance's copy, unless it is that very write (read back from Redis),
+                // and keep a read of the key in flight from storing what it found before the write.
+                _reads.Announce(key, version);
                 if (_memory.TryGet(key, out var entry) && entry.Version != version)
                 {
                     _memory.Remove(key, entry);

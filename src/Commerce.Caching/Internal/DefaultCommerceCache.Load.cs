@@ -36,10 +36,11 @@ internal sealed partial class DefaultCommerceCache
         var writeRedis = _redis is not null && settings.WriteDistributed;
         string? lease = null;
 
+        using var watch = _redis is not null && settings.ReadDistributed ? _reads.Begin(key) : default;
         if (_redis is not null && settings.ReadDistributed)
         {
             var read = await _reader!.ReadAsync(key, scope, tagStates, cancellationToken).ConfigureAwait(false);
-            if (read.Status == RedisEntryStatus.Fresh && AcceptFromRedis<T>(key, scope, read, known, settings) is { } fromRedis)
+            if (read.Status == RedisEntryStatus.Fresh && AcceptFromRedis<T>(key, scope, read, known, settings, watch) is { } fromRedis)
             {
                 _metrics.RedisHit();
                 activity?.SetTag("commerce.cache.outcome", "redis_hit");
@@ -71,7 +72,7 @@ internal sealed partial class DefaultCommerceCache
                 if (settings.DistributedStampedeProtection)
                 {
                     var (waited, token) = await _lease!.AcquireOrWaitAsync(key, scope, tagStates, cancellationToken).ConfigureAwait(false);
-                    if (waited.Status == RedisEntryStatus.Fresh && AcceptFromRedis<T>(key, scope, waited, MemoryEntryOf<T>(key, scope), settings) is { } filled)
+                    if (waited.Status == RedisEntryStatus.Fresh && AcceptFromRedis<T>(key, scope, waited, MemoryEntryOf<T>(key, scope), settings, watch) is { } filled)
                     {
                         _metrics.RedisHit();
                         activity?.SetTag("commerce.cache.outcome", "redis_hit_after_wait");

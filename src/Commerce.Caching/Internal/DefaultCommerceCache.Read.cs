@@ -118,11 +118,12 @@ internal sealed partial class DefaultCommerceCache
 
     private async ValueTask<CacheValue<T>> TryGetFromRedisAsync<T>(string key, string? scope, CancellationToken cancellationToken)
     {
+        using var watch = _reads.Begin(key);
         var read = await _reader!.ReadAsync(key, scope, [], cancellationToken).ConfigureAwait(false);
         var known = MemoryEntryOf<T>(key, scope);
         if (read.Status == RedisEntryStatus.Fresh)
         {
-            if (AcceptFromRedis<T>(key, scope, read, known, _defaults) is { } value)
+            if (AcceptFromRedis<T>(key, scope, read, known, _defaults, watch) is { } value)
             {
                 _metrics.RedisHit();
                 return new CacheValue<T>(Materialize<T>(value.Value, value.Payload));
@@ -142,7 +143,7 @@ internal sealed partial class DefaultCommerceCache
     /// in memory too. When memory already holds the same write, that is trusted again without deserializing. Null when
     /// the bytes can't be read.
     /// </summary>
-    private FlightValue? AcceptFromRedis<T>(string key, string? scope, in RedisEntry read, MemoryEntry? known, in EntrySettings settings)
+    private FlightValue? AcceptFromRedis<T>(string key, string? scope, in RedisEntry read, MemoryEntry? known, in EntrySettings settings, in KeyReads.Handle watch)
     {
         FlightValue value;
         if (known is not null && known.Version == read.Header.Version)
@@ -158,7 +159,7 @@ internal sealed partial class DefaultCommerceCache
             return null;
         }
 
-        if (settings.WriteLocal)
+        if (settings.WriteLocal && !watch.Outdates(read.Header.Version))   // not over a write made while it was read
         {
             var header = read.Header;
             var now = Now;

@@ -85,6 +85,11 @@ internal sealed partial class DefaultCommerceCache
         var duration = settings.Duration + jitter;
         var freshUntil = now + duration.Ticks;
         MemoryEntry? local = null;
+        if (mode == WriteMode.Set)
+        {
+            _reads.Announce(key, long.MaxValue);   // a read of the key in flight here won't store what it found before
+        }
+
         if (settings.WriteLocal)
         {
             var localFresh = Math.Min(freshUntil, now + (settings.LocalDuration + jitter).Ticks);

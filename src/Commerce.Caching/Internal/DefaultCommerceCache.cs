@@ -38,6 +38,7 @@ internal sealed partial class DefaultCommerceCache : CommerceCache, IAsyncDispos
     private readonly ILogger _logger;
     private readonly CachingMetrics _metrics;
     private readonly MemoryLevel _memory;
+    private readonly KeyReads _reads = new();
     private readonly RedisLevel? _redis;
     private readonly InvalidationChannel? _channel;
     private readonly PendingQueue? _pending;
