@@ -16,6 +16,27 @@ public sealed class DurabilityTests(RedisFixture redis, PostgresFixture postgres
             configure?.Invoke(o);
         }, services);
 
+    [IntegrationFact(TestServer.Redis | TestServer.Postgres)]
+    public async Task AUnitReleasedAndBoughtAgainBeforeTheJournalIsDrained_IsConfirmed_AndTheSaleKeepsSelling()
+    {
+        var name = TestNames.Unique();
+        await using var h = await InstanceAsync(name, configure: o => o.RunBackgroundWorkers = false);   // the drain comes when the test says
+        var sale = await h.Sales.CreateSaleAsync(SaleHarness.Definition(stock: 1, limit: 1));
+        var alice = await h.Sales.ReserveAsync(new ReserveRequest { SaleId = sale.Id, ProductId = "p1", UserId = "alice" });
+        await h.Maintenance.DrainJournalAsync(sale.Id);   // PostgreSQL holds alice's unit
+        Assert.Equal(ReservationOutcome.Released, (await h.Sales.ReleaseAsync(sale.Id, alice.Reservation!.Id, "alice")).Outcome);
+
+        // bob buys the unit alice gave back, before her release reaches PostgreSQL
+        var bob = await h.Sales.ReserveAsync(new ReserveRequest { SaleId = sale.Id, ProductId = "p1", UserId = "bob" });
+        Assert.Equal(ReserveOutcome.Reserved, bob.Outcome);
+        Assert.Equal(ReservationOutcome.Confirmed, (await h.Sales.ConfirmAsync(sale.Id, bob.Reservation!.Id, "bob")).Outcome);
+
+        await h.Maintenance.DrainJournalAsync(sale.Id);
+        var item = Assert.Single((await h.Sales.GetSaleAsync(sale.Id))!.Items);
+        Assert.Equal((1, 0), (item.Confirmed, item.Reserved));
+        Assert.True((await h.Maintenance.ReconcileAsync(sale.Id)).IsConsistent);
+    }
+
     /// <summary>Mixed traffic: reserves, confirms, releases and expiries on three products.</summary>
     private static async Task<Guid> TrafficAsync(SaleHarness h, int users = 60)
     {

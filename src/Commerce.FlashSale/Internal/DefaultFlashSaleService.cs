@@ -15,11 +15,13 @@ internal sealed partial class DefaultFlashSaleService : IFlashSaleService
 {
     internal static readonly ActivitySource Activities = new(CommerceFlashSaleDiagnostics.ActivitySourceName);
     private static readonly TimeSpan RecoveringRetryAfter = TimeSpan.FromSeconds(1);
+    private static readonly TimeSpan CatchUpPatience = TimeSpan.FromSeconds(2);   // a drain under way elsewhere ends well within it
 
     private readonly FlashSaleConnections _connections;
     private readonly FlashSaleKeys _keys;
     private readonly PostgresSaleStore _sales;
     private readonly ConfirmationWriter _confirmations;
+    private readonly JournalDrainer _drainer;
     private readonly SaleRecovery _recovery;
     private readonly ActiveSaleRegistry _registry;
     private readonly SaleClock _clock;
@@ -41,6 +43,7 @@ internal sealed partial class DefaultFlashSaleService : IFlashSaleService
         FlashSaleKeys keys,
         PostgresSaleStore sales,
         ConfirmationWriter confirmations,
+        JournalDrainer drainer,
         SaleRecovery recovery,
         ActiveSaleRegistry registry,
         SaleClock clock,
@@ -57,6 +60,7 @@ internal sealed partial class DefaultFlashSaleService : IFlashSaleService
         _keys = keys;
         _sales = sales;
         _confirmations = confirmations;
+        _drainer = drainer;
         _recovery = recovery;
         _registry = registry;
         _clock = clock;
@@ -251,11 +255,21 @@ internal sealed partial class DefaultFlashSaleService : IFlashSaleService
 
     private async Task<FenceOutcome> MakeDurableAsync(Guid saleId, int bucket, ChangeReply reply, CancellationToken cancellationToken)
     {
+        var r = reply.Reservation!;
+        var confirmation = new ReservationChange(default, reply.Seq, r.Id, r.State, r.Version, r.UserId, r.ProductId, r.Quantity, r.CreatedAt, r.ExpiresAt, _time.GetUtcNow());
         try
         {
-            var r = reply.Reservation!;
-            var confirmation = new ReservationChange(default, reply.Seq, r.Id, r.State, r.Version, r.UserId, r.ProductId, r.Quantity, r.CreatedAt, r.ExpiresAt, _time.GetUtcNow());
-            return await _confirmations.WriteAsync(saleId, bucket, reply.Epoch, confirmation, cancellationToken).ConfigureAwait(false);
+            try
+            {
+                return await _confirmations.WriteAsync(saleId, bucket, reply.Epoch, confirmation, cancellationToken).ConfigureAwait(false);
+            }
+            catch (Exception e) when (PostgresErrors.IsAboutTheData(e))
+            {
+                // PostgreSQL may still count a hold Redis has released since (a unit given back and sold again before
+                // the journal reached PostgreSQL): the journal first, then the confirmation once more.
+                await _drainer.CatchUpAsync(saleId, CatchUpPatience, _time, cancellationToken).ConfigureAwait(false);
+                return await _confirmations.WriteAsync(saleId, bucket, reply.Epoch, confirmation, cancellationToken).ConfigureAwait(false);
+            }
         }
         catch (Exception e) when (PostgresErrors.IsAboutTheData(e))
         {
@@ -263,10 +277,10 @@ internal sealed partial class DefaultFlashSaleService : IFlashSaleService
             Log.ConfirmationRefused(_logger, saleId, reply.Reservation!.Id, e);
             return FenceOutcome.Fenced;
         }
-        catch (Npgsql.NpgsqlException e)
+        catch (Exception e) when (e is Npgsql.NpgsqlException || e is FlashSaleUnavailableException { MayHaveApplied: false })
         {
             throw new FlashSaleUnavailableException(
-                $"The confirmation of {reply.Reservation!.Id} is recorded in Redis but PostgreSQL could not store it, so it is not acknowledged: call confirm again with the same reservation id. ({e.Message})",
+                $"The confirmation of {reply.Reservation!.Id} is recorded in Redis but could not be stored in PostgreSQL, so it is not acknowledged: call confirm again with the same reservation id. ({e.Message})",
                 e)
             {
                 MayHaveApplied = true,

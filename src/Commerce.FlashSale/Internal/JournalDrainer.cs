@@ -39,6 +39,38 @@ internal sealed class JournalDrainer(
     }
 
     /// <summary>
+    /// Brings PostgreSQL up to what the journal holds now: drains it, or, while another instance holds the lease, waits
+    /// (at most <paramref name="patience"/>) for that instance's drain to end and drains what is left. False when the
+    /// lease stayed taken.
+    /// </summary>
+    public async Task<bool> CatchUpAsync(Guid saleId, TimeSpan patience, TimeProvider time, CancellationToken cancellationToken)
+    {
+        var started = time.GetTimestamp();
+        while (true)
+        {
+            if (await lease.TryAcquireAsync(saleId).ConfigureAwait(false) is { } token)
+            {
+                try
+                {
+                    await DrainUnderLeaseAsync(saleId, token, cancellationToken).ConfigureAwait(false);
+                    return true;
+                }
+                finally
+                {
+                    await lease.ReleaseAsync(saleId, token).ConfigureAwait(false);
+                }
+            }
+
+            if (time.GetElapsedTime(started) > patience)
+            {
+                return false;
+            }
+
+            await Task.Delay(TimeSpan.FromMilliseconds(20), time, cancellationToken).ConfigureAwait(false);
+        }
+    }
+
+    /// <summary>
     /// Drains every bucket's journal as the holder of the lease <paramref name="token"/> (the recovery drains before it
     /// rebuilds); the buckets of a split sale have a journal each, drained in its own order.
     /// </summary>
