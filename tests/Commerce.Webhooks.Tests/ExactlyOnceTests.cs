@@ -134,6 +134,102 @@ public sealed class ExactlyOnceTests(PostgresFixture postgres) : IClassFixture<P
         Assert.Equal(1, starts.ByMessage["msg_taken"]);
     }
 
+    /// <summary>Its first run waits to be told to stop; later runs finish at once. Counts runs at the same time.</summary>
+    public sealed class FirstRunWaits
+    {
+        private int _running;
+        private int _starts;
+        private int _mostAtOnce;
+
+        public int MostAtOnce => Volatile.Read(ref _mostAtOnce);
+
+        public TaskCompletionSource FirstStarted { get; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
+
+        public TaskCompletionSource FirstStopped { get; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
+
+        public async ValueTask RunAsync(CancellationToken cancellationToken)
+        {
+            var start = Interlocked.Increment(ref _starts);
+            var running = Interlocked.Increment(ref _running);
+            InterlockedMax(ref _mostAtOnce, running);
+            try
+            {
+                if (start == 1)
+                {
+                    FirstStarted.TrySetResult();
+                    try
+                    {
+                        await Task.Delay(TimeSpan.FromMinutes(2), cancellationToken);
+                    }
+                    finally
+                    {
+                        FirstStopped.TrySetResult();
+                    }
+                }
+            }
+            finally
+            {
+                Interlocked.Decrement(ref _running);
+            }
+        }
+
+        private static void InterlockedMax(ref int target, int value)
+        {
+            for (var seen = Volatile.Read(ref target); value > seen; seen = Volatile.Read(ref target))
+            {
+                if (Interlocked.CompareExchange(ref target, value, seen) == seen)
+                {
+                    return;
+                }
+            }
+        }
+    }
+
+    public sealed class FirstRunWaitsHandler(FirstRunWaits runs) : IWebhookHandler
+    {
+        public ValueTask HandleAsync(WebhookMessage message, CancellationToken cancellationToken) => runs.RunAsync(cancellationToken);
+    }
+
+    [IntegrationFact(TestServer.Postgres)]
+    public async Task AProcessorCutOffFromPostgresPastItsLease_StopsItsHandler_AndTheMessageRunsOnceAtATime()
+    {
+        var schema = TestNames.Unique();
+        var direct = new Npgsql.NpgsqlConnectionStringBuilder(postgres.ConnectionString);
+        await using var proxy = TcpChaosProxy.Start($"{direct.Host}:{direct.Port}");
+        var throughProxy = new Npgsql.NpgsqlConnectionStringBuilder(postgres.ConnectionString) { Host = "127.0.0.1", Port = proxy.Port, Timeout = 2 }.ConnectionString;
+        var runs = new FirstRunWaits();
+        await using var app = await TestWebApp.StartAsync(
+            builder =>
+            {
+                builder.Services.AddSingleton(runs);
+                builder.Services.AddCommerceWebhooks(o =>
+                    {
+                        o.Schema = schema;
+                        o.InboxPollInterval = TimeSpan.FromMilliseconds(50);
+                        o.RetryBaseDelay = TimeSpan.FromMilliseconds(50);
+                        o.ProcessingLease = TimeSpan.FromSeconds(1);
+                    })
+                    .WithPostgres(throughProxy)
+                    .AddSource("store", s => s.Secrets = [Secret.Export()])
+                    .AddHandler<FirstRunWaitsHandler>("*");
+            },
+            app => app.MapWebhooks("/hooks", "store"));
+        using (var response = await app.Client.SendAsync(Signed("msg_cut")))
+        {
+            Assert.Equal(HttpStatusCode.Accepted, response.StatusCode);
+        }
+
+        await runs.FirstStarted.Task.WaitAsync(TimeSpan.FromSeconds(30));
+        proxy.Refuse();   // PostgreSQL unreachable: the lease can't be renewed, and runs out
+
+        // Another instance may now claim the message: this one's handler is told to stop without hearing from PostgreSQL.
+        await runs.FirstStopped.Task.WaitAsync(TimeSpan.FromSeconds(30));
+        proxy.Restore();
+
+        await Eventually.TrueAsync(async () => await StatusAsync(schema, "msg_cut") == "processed", TimeSpan.FromSeconds(60));
+        Assert.Equal(1, runs.MostAtOnce);
+    }
+
     [IntegrationFact(TestServer.Postgres)]
     public async Task MessageThatKillsItsProcessorEveryTime_IsParkedDeadAfterMaxAttempts()
     {

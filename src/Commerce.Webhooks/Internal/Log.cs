@@ -35,7 +35,7 @@ internal static partial class Log
     [LoggerMessage(3008, LogLevel.Warning, "Listening for webhook notifications failed; polling until it is back.", EventName = "ListenFailed")]
     public static partial void ListenFailed(ILogger logger, Exception exception);
 
-    [LoggerMessage(3009, LogLevel.Warning, "Lost the claim on webhook {InboxId}: its lease ran out and another processor took it; its handler is told to stop.", EventName = "LeaseLost")]
+    [LoggerMessage(3009, LogLevel.Warning, "Lost the claim on webhook {InboxId} (another processor took it, this one claimed it again, or its lease ran out before PostgreSQL could renew it): its handler is told to stop.", EventName = "LeaseLost")]
     public static partial void LeaseLost(ILogger logger, long inboxId);
 
     [LoggerMessage(3010, LogLevel.Warning, "The outcome of webhook {InboxId} ({Type}) was not written: another processor holds it now.", EventName = "OutcomeFenced")]

@@ -7,8 +7,10 @@ namespace Commerce.Webhooks.Internal;
 /// <summary>
 /// Keeps the leases of the inbox messages this instance holds alive while their handlers run: every third of
 /// <see cref="WebhooksOptions.ProcessingLease"/> it renews them all in one statement, each under its claim token. A
-/// message PostgreSQL no longer gives this instance (its lease ran out, for example while PostgreSQL was unreachable,
-/// and another instance claimed it) is cancelled here, so its handler is told to stop and its outcome is not written.
+/// claim is lost, and its handler told to stop (its outcome is not written), when PostgreSQL no longer gives it this
+/// instance (another processor claimed the message), when its lease ran out without a renewal (PostgreSQL unreachable
+/// meanwhile: another instance may be running the message now), or when this instance claimed the message again under
+/// a new token. Claims are kept per message and token, so an old claim's end never touches a newer one.
 /// </summary>
 internal sealed class InboxLeaseKeeper : IAsyncDisposable
 {
@@ -36,22 +38,34 @@ internal sealed class InboxLeaseKeeper : IAsyncDisposable
     public void Hold(IEnumerable<InboxRow> rows, CancellationToken stopping)
     {
         _ = _loop.Value;
+        var until = LeaseUntil() - _lease / 10;   // claimed a moment ago: counted from a little earlier than now
         foreach (var row in rows)
         {
-            _held[row.Id] = new Held(row.ClaimToken, CancellationTokenSource.CreateLinkedTokenSource(stopping));
+            var held = new Held(row.ClaimToken, CancellationTokenSource.CreateLinkedTokenSource(stopping), until);
+            Held? older = null;
+            _held.AddOrUpdate(row.Id, held, (_, previous) =>
+            {
+                older = previous;
+                return held;
+            });
+            if (older is not null && older.Token != row.ClaimToken)
+            {
+                _ = LoseAsync(row.Id, older);   // claimed again here (its lease ran out): the older claim's handler stops
+            }
         }
     }
 
-    /// <summary>Cancelled when the host stops or the row's lease is lost.</summary>
-    public CancellationToken TokenOf(long id) => _held.TryGetValue(id, out var held) ? held.Cancel.Token : new CancellationToken(canceled: true);
+    /// <summary>Cancelled when the host stops or the row's claim is lost.</summary>
+    public CancellationToken TokenOf(InboxRow row) =>
+        _held.TryGetValue(row.Id, out var held) && held.Token == row.ClaimToken ? held.Cancel.Token : new CancellationToken(canceled: true);
 
-    /// <summary>True once PostgreSQL gave the row to another processor.</summary>
-    public bool IsLost(long id) => !_held.TryGetValue(id, out var held) || held.Lost;
+    /// <summary>True once the row's claim is lost.</summary>
+    public bool IsLost(InboxRow row) => !_held.TryGetValue(row.Id, out var held) || held.Token != row.ClaimToken || held.Lost;
 
-    /// <summary>Stops keeping a row's lease (its outcome is written, or it is given back).</summary>
-    public void Release(long id)
+    /// <summary>Stops keeping a row's lease (its outcome is written, or it is given back); a newer claim of it is kept.</summary>
+    public void Release(InboxRow row)
     {
-        if (_held.TryRemove(id, out var held))
+        if (_held.TryGetValue(row.Id, out var held) && held.Token == row.ClaimToken && _held.TryRemove(new KeyValuePair<long, Held>(row.Id, held)))
         {
             held.Cancel.Dispose();
         }
@@ -75,35 +89,36 @@ internal sealed class InboxLeaseKeeper : IAsyncDisposable
         {
             while (await timer.WaitForNextTickAsync(_stop.Token).ConfigureAwait(false))
             {
-                var held = _held.Where(h => !h.Value.Lost).Select(h => (h.Key, h.Value.Token)).ToList();
+                var held = _held.Where(h => !h.Value.Lost).ToList();
                 if (held.Count == 0)
                 {
                     continue;
                 }
 
+                var until = LeaseUntil();
                 try
                 {
-                    var stillHeld = await _store.RenewAsync(held, LeaseUntil(), _stop.Token).ConfigureAwait(false);
-                    foreach (var (id, _) in held)
+                    var stillHeld = await _store.RenewAsync(held.Select(h => (h.Key, h.Value.Token)).ToList(), until, _stop.Token).ConfigureAwait(false);
+                    foreach (var (id, claim) in held)
                     {
-                        if (!stillHeld.Contains(id) && _held.TryGetValue(id, out var lost))
+                        if (stillHeld.Contains(id))
                         {
-                            lost.Lost = true;
-                            Log.LeaseLost(_logger, id);
-                            try
-                            {
-                                await lost.Cancel.CancelAsync().ConfigureAwait(false);
-                            }
-                            catch (ObjectDisposedException)
-                            {
-                                // released meanwhile: its outcome was written or refused by the fence
-                            }
+                            claim.Until = until;
+                        }
+                        else
+                        {
+                            await LoseAsync(id, claim).ConfigureAwait(false);   // another processor holds it now
                         }
                     }
                 }
                 catch (Exception e) when (e is not OperationCanceledException)
                 {
                     Log.BackgroundPassFailed(_logger, e); // tried again next tick; the lease is a third of the way down
+                    var now = _time.GetUtcNow();
+                    foreach (var (id, claim) in held.Where(h => h.Value.Until <= now))
+                    {
+                        await LoseAsync(id, claim).ConfigureAwait(false);   // not renewed in time: another instance may be running it already
+                    }
                 }
             }
         }
@@ -112,12 +127,40 @@ internal sealed class InboxLeaseKeeper : IAsyncDisposable
         }
     }
 
-    private sealed class Held(Guid token, CancellationTokenSource cancel)
+    private async Task LoseAsync(long id, Held claim)
+    {
+        if (claim.Lost)
+        {
+            return;
+        }
+
+        claim.Lost = true;
+        Log.LeaseLost(_logger, id);
+        try
+        {
+            await claim.Cancel.CancelAsync().ConfigureAwait(false);
+        }
+        catch (ObjectDisposedException)
+        {
+            // released meanwhile: its outcome was written or refused by the fence
+        }
+    }
+
+    private sealed class Held(Guid token, CancellationTokenSource cancel, DateTimeOffset until)
     {
         public Guid Token { get; } = token;
 
         public CancellationTokenSource Cancel { get; } = cancel;
 
         public volatile bool Lost;
+
+        private long _until = until.UtcTicks;
+
+        /// <summary>When its lease ends, as last renewed (counted from before the renewal was sent).</summary>
+        public DateTimeOffset Until
+        {
+            get => new(Volatile.Read(ref _until), TimeSpan.Zero);
+            set => Volatile.Write(ref _until, value.UtcTicks);
+        }
     }
 }

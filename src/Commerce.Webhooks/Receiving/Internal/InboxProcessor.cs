@@ -81,7 +81,7 @@ internal sealed class InboxProcessor(
             activity?.SetTag("commerce.webhooks.message_id", work.Rows[0].MessageId);
         }
 
-        using var cancel = CancellationTokenSource.CreateLinkedTokenSource(work.Rows.Select(r => leases.TokenOf(r.Id)).Append(stopping).ToArray());
+        using var cancel = CancellationTokenSource.CreateLinkedTokenSource(work.Rows.Select(r => leases.TokenOf(r)).Append(stopping).ToArray());
         var messages = work.Rows.Select(r => r.ToMessage()).ToList();
         var failures = new Dictionary<long, Exception>();
         try
@@ -175,7 +175,7 @@ internal sealed class InboxProcessor(
         }
         finally
         {
-            work.Rows.ToList().ForEach(r => leases.Release(r.Id));
+            work.Rows.ToList().ForEach(r => leases.Release(r));
         }
 
         var processed = 0;
@@ -214,7 +214,7 @@ internal sealed class InboxProcessor(
     {
         try
         {
-            foreach (var group in rows.Where(r => !leases.IsLost(r.Id)).GroupBy(r => r.ClaimToken))
+            foreach (var group in rows.Where(r => !leases.IsLost(r)).GroupBy(r => r.ClaimToken))
             {
                 await store.ReleaseAsync(group.Select(r => r.Id).ToList(), group.Key, uncount: false, CancellationToken.None).ConfigureAwait(false);
             }
@@ -225,7 +225,7 @@ internal sealed class InboxProcessor(
         }
         finally
         {
-            rows.ToList().ForEach(r => leases.Release(r.Id));
+            rows.ToList().ForEach(r => leases.Release(r));
         }
     }
 
