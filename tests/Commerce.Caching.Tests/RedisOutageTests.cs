@@ -1,3 +1,5 @@
+using Microsoft.Extensions.Caching.Hybrid;
+
 namespace Commerce.Caching.Tests;
 
 /// <summary>
@@ -216,6 +218,26 @@ public sealed class RedisOutageTests(RedisFixture redis) : IClassFixture<RedisFi
         await Eventually.TrueAsync(async () => (await other.Cache.TryGetAsync<string>("price:7", "shop:1")).GetValueOrDefault("none") == "new");
         await using var fresh = await DirectAsync(prefix);
         Assert.Equal("new", (await fresh.Cache.TryGetAsync<string>("price:7", "shop:1")).Value);
+    }
+
+    [IntegrationFact(TestServer.Redis)]
+    public async Task HybridCacheRemoveWhileRedisIsDown_OfAScopedEntryThisInstanceNeverHeld_ReachesEveryInstanceWhenRedisReturns()
+    {
+        var prefix = TestNames.Unique();
+        await using var proxy = TcpChaosProxy.Start(redis.EndPoint);
+        await using var cut = await ThroughAsync(proxy, prefix);
+        await using var other = await DirectAsync(prefix);
+        await other.Cache.SetAsync("shop:3:report", "cached", TenMinutes, scope: "shop:3");
+
+        proxy.Refuse();
+        await ((HybridCache)cut.Cache).RemoveAsync("shop:3:report");   // HybridCache's remove knows no scope
+        Assert.True(cut.Cache.Status.PendingInvalidations > 0);
+
+        proxy.Restore();
+        await Eventually.TrueAsync(() => cut.Cache.Status.PendingInvalidations == 0, because: "the queued remove is sent when Redis returns");
+        await Eventually.TrueAsync(async () => !(await other.Cache.TryGetAsync<string>("shop:3:report", "shop:3")).HasValue);
+        await using var fresh = await DirectAsync(prefix);
+        Assert.False((await fresh.Cache.TryGetAsync<string>("shop:3:report", "shop:3")).HasValue);
     }
 
     [IntegrationFact(TestServer.Redis)]

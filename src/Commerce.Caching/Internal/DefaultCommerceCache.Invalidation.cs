@@ -22,9 +22,23 @@ internal sealed partial class DefaultCommerceCache
         }
 
         var scope = _memory.TryGet(key, out var entry) ? entry.Scope : null;
+        var scopeKnown = true;
         if (scope is null && _redis is not null)
         {
-            (_, scope) = await _redis.ReadScopeOfAsync(key, token).ConfigureAwait(false);
+            try
+            {
+                (scopeKnown, scope) = await _redis.ReadScopeOfAsync(key, token).ConfigureAwait(false);
+            }
+            catch (OperationCanceledException)
+            {
+                scopeKnown = false;
+            }
+        }
+
+        if (!scopeKnown)
+        {
+            // Redis can't tell now which scope the key was written under: the scoped entry is removed once it can.
+            _pending!.QueueRemoveOfUnknownScope(TombstoneWrite(key, null, _versions.Next()));
         }
 
         await RemoveCoreAsync(key, null, token).ConfigureAwait(false);
@@ -76,9 +90,7 @@ internal sealed partial class DefaultCommerceCache
             return;
         }
 
-        var now = Now;
-        var tombstone = EntryCodec.Encode(new EntryHeader(version, now, now, 0, 0, FailSafe: false, Tombstone: true, []), []);
-        var write = new RedisWrite(key, scope, tombstone, TombstoneDuration, WriteMode.Remove, version, null, null, CacheMessages.KeyChanged(_channel!.Instance, key), TombstoneDuration + GenerationMargin);
+        var write = TombstoneWrite(key, scope, version);
         if (cancellationToken.IsCancellationRequested)
         {
             _pending!.QueueWrite(write);
@@ -100,6 +112,14 @@ internal sealed partial class DefaultCommerceCache
         {
             _pending!.QueueWrite(write);
         }
+    }
+
+    /// <summary>The write of a key's tombstone under <paramref name="scope"/>, announced to the other instances.</summary>
+    private RedisWrite TombstoneWrite(string key, string? scope, long version)
+    {
+        var now = Now;
+        var tombstone = EntryCodec.Encode(new EntryHeader(version, now, now, 0, 0, FailSafe: false, Tombstone: true, []), []);
+        return new RedisWrite(key, scope, tombstone, TombstoneDuration, WriteMode.Remove, version, null, null, CacheMessages.KeyChanged(_channel!.Instance, key), TombstoneDuration + GenerationMargin);
     }
 
     /// <summary>

@@ -42,6 +42,9 @@ internal sealed class PendingQueue : IAsyncDisposable
         _timer = time.CreateTimer(static s => ((PendingQueue)s!).Replay(), this, options.InvalidationRetryInterval, options.InvalidationRetryInterval);
     }
 
+    /// <summary>The kind of a queued remove whose scope is read from Redis when it is replayed.</summary>
+    private const char KeyOfUnknownScope = '?';
+
     public int Count => _items.Count;
 
     public bool IsEmpty => _items.IsEmpty;
@@ -63,10 +66,23 @@ internal sealed class PendingQueue : IAsyncDisposable
         Log.InvalidationQueued(_logger, write.Mode == WriteMode.Remove ? "remove of key" : "set of key", write.Key);
     }
 
+    /// <summary>
+    /// A remove of a key whose scope Redis could not tell (HybridCache's remove names none, and this instance never held
+    /// the key): when it is replayed the key's scope pointer is read, and the tombstone written under that scope.
+    /// </summary>
+    public void QueueRemoveOfUnknownScope(in RedisWrite write)
+    {
+        _items[new PendingInvalidation(KeyOfUnknownScope, write.Key, null)] = new PendingItem(write with { Replay = true });
+        Log.InvalidationQueued(_logger, "remove of key", write.Key);
+    }
+
     /// <summary>The version of a set or remove of <paramref name="key"/> still waiting for Redis, if any.</summary>
     public bool TryGetPendingWrite(string key, string? scope, out long version)
     {
-        if (!_items.IsEmpty && _items.TryGetValue(new PendingInvalidation(CacheMessages.Key, key, scope), out var item) && item.Write is { } write)
+        if (!_items.IsEmpty
+            && (_items.TryGetValue(new PendingInvalidation(CacheMessages.Key, key, scope), out var item)
+                || (scope is not null && _items.TryGetValue(new PendingInvalidation(KeyOfUnknownScope, key, null), out item)))
+            && item.Write is { } write)
         {
             version = write.Version;
             return true;
@@ -97,7 +113,13 @@ internal sealed class PendingQueue : IAsyncDisposable
             foreach (var (what, item) in _items)
             {
                 bool reached;
-                if (item.Write is { } queued)
+                if (item.Write is { } remove && what.Kind == KeyOfUnknownScope)
+                {
+                    // the scope it was written under, if it still has one; then the tombstone there
+                    var (ok, scope) = await _redis.ReadScopeOfAsync(remove.Key, CancellationToken.None).ConfigureAwait(false);
+                    reached = ok && (scope is null || (await _redis.WriteAsync(remove with { Scope = scope }, CancellationToken.None).ConfigureAwait(false)).Outcome != WriteOutcome.Failed);
+                }
+                else if (item.Write is { } queued)
                 {
                     var write = queued.Mode == WriteMode.Set ? await _restamp(queued).ConfigureAwait(false) : queued;
                     if (write is null)
