@@ -195,6 +195,39 @@ public sealed class MemoryOnlyTests
     }
 
     [Fact]
+    public async Task FailSafe_ServesAStaleValueOnlyWithinTheReadersOwnFailSafeMaxDuration()
+    {
+        var time = new FakeTimeProvider();
+        await using var harness = await CacheHarness.MemoryAsync(time);
+        var writer = new CommerceCacheEntryOptions { Duration = TimeSpan.FromMinutes(1), FailSafe = true, FailSafeMaxDuration = TimeSpan.FromHours(2) };
+        var reader = new CommerceCacheEntryOptions { Duration = TimeSpan.FromMinutes(1), FailSafe = true, FailSafeMaxDuration = TimeSpan.FromMinutes(10) };
+        await harness.Cache.SetAsync("k", "v1", writer);
+        time.Advance(TimeSpan.FromHours(1));   // within the writer's two hours, long past the reader's ten minutes
+
+        await Assert.ThrowsAsync<TimeoutException>(async () =>
+            await harness.Cache.GetOrSetAsync<string>("k", _ => throw new TimeoutException("database timeout"), reader));
+        Assert.Equal("v1", await harness.Cache.GetOrSetAsync<string>("k", _ => throw new TimeoutException(), writer));
+    }
+
+    [Fact]
+    public async Task FailSafe_Throttle_NeverServesAStaleValuePastTheFailSafeMaxDuration()
+    {
+        var time = new FakeTimeProvider();
+        await using var harness = await CacheHarness.MemoryAsync(time, o => o.FailSafeThrottleDuration = TimeSpan.FromSeconds(30));
+        var options = new CommerceCacheEntryOptions { Duration = TimeSpan.FromMinutes(1), FailSafe = true, FailSafeMaxDuration = TimeSpan.FromMinutes(5) };
+        var calls = 0;
+        ValueTask<string> Failing(CancellationToken ct) => ++calls > 0 ? throw new TimeoutException("database timeout") : default;
+        await harness.Cache.GetOrSetAsync("k", _ => ValueTask.FromResult("v1"), options);
+
+        time.Advance(TimeSpan.FromSeconds(350));   // 5m50s: 10 s of fail-safe left
+        Assert.Equal("v1", await harness.Cache.GetOrSetAsync("k", Failing, options));
+        time.Advance(TimeSpan.FromSeconds(20));    // 6m10s: inside the throttle, past the maximum
+
+        await Assert.ThrowsAsync<TimeoutException>(async () => await harness.Cache.GetOrSetAsync("k", Failing, options));
+        Assert.Equal(2, calls);
+    }
+
+    [Fact]
     public async Task WithoutFailSafe_FactoryFailsAfterExpiry_ExceptionReachesCaller()
     {
         var time = new FakeTimeProvider();

@@ -188,14 +188,14 @@ internal sealed partial class DefaultCommerceCache
                     batch.Expected[key] = read.ObservedVersion;
                 }
 
-                if (known is not null && known.RetainUntil > now)
+                if (known is not null && StaleUntil(known, settings) > now)
                 {
-                    batch.Stale[key] = (ToFlightValue(known), known.RetainUntil);
+                    batch.Stale[key] = (ToFlightValue(known), StaleUntil(known, settings), known.ExpiresAt);
                 }
                 else if (read.Status == RedisEntryStatus.Stale && read.Header.FailSafe
                     && read.Header.FreshUntil + settings.FailSafeMaxDuration.Ticks > now && TryDecode<T>(key, read, out var old))
                 {
-                    batch.Stale[key] = (old, read.Header.FreshUntil + settings.FailSafeMaxDuration.Ticks);
+                    batch.Stale[key] = (old, read.Header.FreshUntil + settings.FailSafeMaxDuration.Ticks, read.Header.FreshUntil);
                 }
 
                 stillMissing.Add(key);
@@ -244,7 +244,7 @@ internal sealed partial class DefaultCommerceCache
                     if (batch.Stale.TryGetValue(key, out var old))
                     {
                         _metrics.StaleServed();
-                        ServeStaleForAWhile<T>(key, scope, old.Value, old.RetainUntil, tagStates);
+                        ServeStaleForAWhile<T>(key, scope, old.Value, old.RetainUntil, old.ExpiresAt, tagStates);
                         flight.Complete(old.Value);
                     }
                     else
@@ -311,6 +311,6 @@ internal sealed partial class DefaultCommerceCache
         public HashSet<string> Unknown { get; } = new(StringComparer.Ordinal);
 
         /// <summary>Fail-safe fallbacks by key.</summary>
-        public Dictionary<string, (FlightValue Value, long RetainUntil)> Stale { get; } = new(StringComparer.Ordinal);
+        public Dictionary<string, (FlightValue Value, long RetainUntil, long ExpiresAt)> Stale { get; } = new(StringComparer.Ordinal);
     }
 }

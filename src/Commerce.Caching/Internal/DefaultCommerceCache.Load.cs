@@ -30,8 +30,9 @@ internal sealed partial class DefaultCommerceCache
         activity?.SetTag("commerce.cache.scope", scope);
 
         // The last good value, should the factory fail (fail-safe).
-        var stale = known is not null && known.RetainUntil > now ? ToFlightValue(known) : null;
-        var staleRetain = stale is null ? 0 : known!.RetainUntil;
+        var stale = known is not null && StaleUntil(known, settings) > now ? ToFlightValue(known) : null;
+        var staleRetain = stale is null ? 0 : StaleUntil(known!, settings);
+        var staleExpires = stale is null ? 0 : known!.ExpiresAt;
         long? expected = null;
         var writeRedis = _redis is not null && settings.WriteDistributed;
         string? lease = null;
@@ -67,6 +68,7 @@ internal sealed partial class DefaultCommerceCache
                 {
                     stale = old;
                     staleRetain = read.Header.FreshUntil + settings.FailSafeMaxDuration.Ticks;
+                    staleExpires = read.Header.FreshUntil;
                 }
 
                 if (settings.DistributedStampedeProtection)
@@ -114,7 +116,7 @@ internal sealed partial class DefaultCommerceCache
             _metrics.StaleServed();
             activity?.SetTag("commerce.cache.outcome", "stale_served");
             _lease?.Release(key, scope, lease);
-            ServeStaleForAWhile<T>(key, scope, stale, staleRetain, tagStates);
+            ServeStaleForAWhile<T>(key, scope, stale, staleRetain, staleExpires, tagStates);
             return stale;
         }
         catch
@@ -138,11 +140,14 @@ internal sealed partial class DefaultCommerceCache
         return stored;
     }
 
-    /// <summary>After serving a stale value, serve it for <see cref="CommerceCacheOptions.FailSafeThrottleDuration"/> before trying the factory again.</summary>
-    private void ServeStaleForAWhile<T>(string key, string? scope, FlightValue stale, long staleRetain, GenerationState[] tagStates)
+    /// <summary>
+    /// After serving a stale value, serve it for <see cref="CommerceCacheOptions.FailSafeThrottleDuration"/> before trying
+    /// the factory again, but never past <paramref name="staleRetain"/> (the reader's fail-safe maximum).
+    /// </summary>
+    private void ServeStaleForAWhile<T>(string key, string? scope, FlightValue stale, long staleRetain, long staleExpires, GenerationState[] tagStates)
     {
         var now = Now;
-        var until = now + _options.FailSafeThrottleDuration.Ticks;
-        Remember<T>(key, scope, stale, _versions.Next(), StampNow(scope, tagStates), now, until, Math.Max(staleRetain, until));
+        var until = Math.Min(now + _options.FailSafeThrottleDuration.Ticks, staleRetain);
+        Remember<T>(key, scope, stale, _versions.Next(), StampNow(scope, tagStates), now, until, staleRetain, staleExpires);
     }
 }

@@ -112,6 +112,10 @@ internal sealed partial class DefaultCommerceCache
 
     private static FlightValue ToFlightValue(MemoryEntry entry) => new(entry.Value, entry.Payload);
 
+    /// <summary>Until when fail-safe may serve <paramref name="entry"/> to a reader with these settings: its own maximum, within what memory keeps.</summary>
+    private static long StaleUntil(MemoryEntry entry, in EntrySettings settings) =>
+        Math.Min(entry.RetainUntil, entry.ExpiresAt + settings.FailSafeMaxDuration.Ticks);
+
     /// <summary>The memory entry of <paramref name="key"/> if it holds a <typeparamref name="T"/> cached under <paramref name="scope"/>.</summary>
     private MemoryEntry? MemoryEntryOf<T>(string key, string? scope) =>
         _memory.TryGet(key, out var entry) && entry.Type == typeof(T) && string.Equals(entry.Scope, scope, StringComparison.Ordinal) ? entry : null;
@@ -171,7 +175,7 @@ internal sealed partial class DefaultCommerceCache
 
             var stamp = new FlightStamp(scope is null ? null : _generations.Scope(scope), header.ScopeGeneration, header.GlobalGeneration, read.Tags, Volatile.Read(ref _epoch));
             var retain = header.FailSafe ? Math.Max(freshUntil, header.FreshUntil + settings.FailSafeMaxDuration.Ticks) : freshUntil;
-            Remember<T>(key, scope, value, header.Version, stamp, now, freshUntil, retain);
+            Remember<T>(key, scope, value, header.Version, stamp, now, freshUntil, retain, header.FreshUntil);
         }
 
         return value;
@@ -201,7 +205,7 @@ internal sealed partial class DefaultCommerceCache
     }
 
     /// <summary>Puts a value in the memory level, stamped, and keeps its generations known while it may be fresh.</summary>
-    private MemoryEntry Remember<T>(string key, string? scope, FlightValue value, long version, in FlightStamp stamp, long createdAt, long freshUntil, long retainUntil)
+    private MemoryEntry Remember<T>(string key, string? scope, FlightValue value, long version, in FlightStamp stamp, long createdAt, long freshUntil, long retainUntil, long expiresAt)
     {
         var now = Now;
         var entry = new MemoryEntry
@@ -219,6 +223,7 @@ internal sealed partial class DefaultCommerceCache
             CreatedAt = createdAt,
             FreshUntil = freshUntil,
             RetainUntil = retainUntil,
+            ExpiresAt = expiresAt,
             LastAccess = now,
         };
         stamp.Scope?.Hold(freshUntil, now);

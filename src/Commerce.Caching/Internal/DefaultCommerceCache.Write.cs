@@ -98,7 +98,7 @@ internal sealed partial class DefaultCommerceCache
                 localFresh = Math.Min(localFresh, now + _options.DisconnectedLocalDuration.Ticks);
             }
 
-            local = Remember<T>(key, scope, result, version, stamp, createdAt, localFresh, settings.FailSafe ? freshUntil + settings.FailSafeMaxDuration.Ticks : localFresh);
+            local = Remember<T>(key, scope, result, version, stamp, createdAt, localFresh, settings.FailSafe ? freshUntil + settings.FailSafeMaxDuration.Ticks : localFresh, freshUntil);
         }
 
         if (!writeRedis)

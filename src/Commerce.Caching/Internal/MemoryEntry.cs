@@ -45,6 +45,12 @@ internal sealed class MemoryEntry
     /// <summary>UTC ticks until which the entry is kept to be served by fail-safe (at least <see cref="FreshUntil"/>).</summary>
     public required long RetainUntil { get; init; }
 
+    /// <summary>
+    /// UTC ticks at which the value itself stopped being fresh (its duration's end, which <see cref="FreshUntil"/> may
+    /// come before): a fail-safe reader counts its own <c>FailSafeMaxDuration</c> from here.
+    /// </summary>
+    public required long ExpiresAt { get; init; }
+
     /// <summary>UTC ticks of the last read, kept coarse (at most one write a second) for eviction.</summary>
     public long LastAccess;
 
