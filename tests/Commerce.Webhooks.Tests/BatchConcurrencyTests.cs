@@ -119,6 +119,63 @@ public sealed class BatchConcurrencyTests(PostgresFixture postgres) : IClassFixt
         }
     }
 
+    public sealed class GatedSingleHandler(Recorder recorder) : IWebhookHandler
+    {
+        public async ValueTask HandleAsync(WebhookMessage message, CancellationToken cancellationToken)
+        {
+            recorder.Enter();
+            try
+            {
+                await recorder.Gate.Task.WaitAsync(cancellationToken);
+                recorder.Singles.Enqueue(message.MessageId);
+            }
+            finally
+            {
+                recorder.Leave();
+            }
+        }
+    }
+
+    [IntegrationFact(TestServer.Postgres)]
+    public async Task WithABatchHandlerRegistered_AClaimStillHoldsOnlyTheMessagesItsFreeSlotsCanStart()
+    {
+        var schema = TestNames.Unique();
+        var recorder = new Recorder();
+        Task<TestWebApp> StartAsync(bool process) => TestWebApp.StartAsync(
+            builder =>
+            {
+                builder.Services.AddSingleton(recorder);
+                builder.Services.AddCommerceWebhooks(o =>
+                    {
+                        o.Schema = schema;
+                        o.RunInboxProcessor = process;
+                        o.ProcessingConcurrency = 2;
+                    })
+                    .WithPostgres(postgres.ConnectionString)
+                    .AddSource("store", s => s.Secrets = [Secret.Export()])
+                    .AddBatchHandler<SlowBatchHandler>("orders.created", maxBatchSize: 50)
+                    .AddHandler<GatedSingleHandler>("products.updated");
+            },
+            app => app.MapWebhooks("/hooks", "store"));
+
+        await using (var receiver = await StartAsync(process: false))
+        {
+            for (var i = 0; i < 10; i++)
+            {
+                await SendAsync(receiver, $"product-{i}", "products.updated");
+            }
+        }
+
+        await using var processor = await StartAsync(process: true);
+        await Eventually.TrueAsync(() => recorder.MostAtOnce == 2, because: "both slots run a slow product update");
+
+        // The other eight wait unclaimed in the inbox, free for another instance, not leased to this busy one.
+        await using var leased = postgres.DataSource.CreateCommand($"select count(*)::int from \"{schema}\".inbox where locked_until > now()");
+        Assert.Equal(2, (int)(await leased.ExecuteScalarAsync())!);
+        recorder.Gate.SetResult();
+        await Eventually.TrueAsync(() => recorder.Singles.Count == 10);
+    }
+
     private static async Task SendAsync(TestWebApp app, string id, string type)
     {
         using var request = SignedRequests.Create("hooks", $"{{\"type\":\"{type}\",\"data\":{{\"n\":1}}}}", Secret, id);

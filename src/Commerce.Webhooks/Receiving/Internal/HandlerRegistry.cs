@@ -26,6 +26,9 @@ internal sealed class HandlerRegistry(IEnumerable<HandlerRegistration> registrat
     /// <summary>How many messages one claim may take per free slot: the largest batch a batch handler accepts, else 1.</summary>
     public int RowsPerSlot { get; } = batchRegistrations.Select(b => b.MaxBatchSize).DefaultIfEmpty(1).Max();
 
+    /// <summary>Every batch handler (a claim takes their messages by the batch, others by the free slot).</summary>
+    public IReadOnlyList<BatchHandlerRegistration> Batched => _batches;
+
     /// <summary>The batch handlers with a limit on how many of their batches run at once.</summary>
     public IReadOnlyList<BatchHandlerRegistration> Limited => _batches.Where(b => b.MaxConcurrency is not null).ToArray();
 

@@ -47,21 +47,22 @@ internal sealed class InboxPump(InboxStore store, InboxProcessor processor, Inbo
 
         var limit = Math.Min(free * handlers.RowsPerSlot, Math.Max(_options.InboxBatchSize, free));
         var busy = _limits.Where(l => l.Value.CurrentCount == 0).Select(l => l.Key).ToList();
-        var (claimed, parked) = await store.ClaimAsync(time.GetUtcNow(), leases.LeaseUntil(), Guid.NewGuid(), limit, _options.MaxAttempts, busy, stopping).ConfigureAwait(false);
+        var (claimed, parked) = await store.ClaimAsync(time.GetUtcNow(), leases.LeaseUntil(), Guid.NewGuid(), limit, free, _options.MaxAttempts, handlers.Batched, busy, stopping).ConfigureAwait(false);
         processor.ReportParked(parked);
         if (claimed.Count == 0)
         {
             return (parked.Count, Task.CompletedTask, parked.Count < limit);
         }
 
-        // Each piece of work starts now, or (a limited handler's batch beyond its free turns: one claim held more than
-        // it may run) goes straight back to the inbox, uncounted, for a later claim or another instance.
+        // Each piece of work starts now, or goes straight back to the inbox, uncounted, for a later claim or another
+        // instance: beyond the free slots (a claim sized for batches got single messages, each a slot's work), or a
+        // limited handler's batch beyond its free turns.
         var start = new List<(InboxWork Work, List<SemaphoreSlim> Limits)>();
         var giveBack = new List<InboxRow>();
         foreach (var work in processor.Plan(claimed))
         {
             var limits = work.Batches.Where(_limits.ContainsKey).Select(b => _limits[b]).ToList();
-            if (TakeAll(limits))   // taken now, so the next claim already sees them busy
+            if (start.Count < free && TakeAll(limits))   // taken now, so the next claim already sees them busy
             {
                 start.Add((work, limits));
             }

@@ -79,13 +79,18 @@ internal sealed class InboxStore(WebhooksConnections connections)
     }
 
     /// <summary>
-    /// Claims up to <paramref name="limit"/> due messages under <paramref name="token"/>, except those of the batch
-    /// handlers in <paramref name="skip"/> (running all the batches they may); parks the ones claimed too often without an outcome.
+    /// Claims, of the first <paramref name="limit"/> due messages, those of the <paramref name="batched"/> handlers and
+    /// at most <paramref name="singleLimit"/> others, under <paramref name="token"/>, except those of the batch handlers in
+    /// <paramref name="skip"/> (running all the batches they may); parks the ones claimed too often without an outcome.
     /// </summary>
     public async Task<(IReadOnlyList<InboxRow> Claimed, IReadOnlyList<InboxRow> Parked)> ClaimAsync(
-        DateTimeOffset now, DateTimeOffset leaseUntil, Guid token, int limit, int maxAttempts, IReadOnlyList<BatchHandlerRegistration> skip, CancellationToken cancellationToken)
+        DateTimeOffset now, DateTimeOffset leaseUntil, Guid token, int limit, int singleLimit, int maxAttempts,
+        IReadOnlyList<BatchHandlerRegistration> batched, IReadOnlyList<BatchHandlerRegistration> skip, CancellationToken cancellationToken)
     {
         await using var command = connections.DataSource.CreateCommand(_sql.InboxClaim);
+        command.Parameters.Add(new NpgsqlParameter("batch_types", NpgsqlDbType.Array | NpgsqlDbType.Text) { Value = batched.Select(s => s.Type).ToArray() });
+        command.Parameters.Add(new NpgsqlParameter("batch_sources", NpgsqlDbType.Array | NpgsqlDbType.Text) { Value = batched.Select(s => s.Source).ToArray() });
+        command.Parameters.AddWithValue("single_limit", singleLimit);
         command.Parameters.Add(new NpgsqlParameter("skip_types", NpgsqlDbType.Array | NpgsqlDbType.Text) { Value = skip.Select(s => s.Type).ToArray() });
         command.Parameters.Add(new NpgsqlParameter("skip_sources", NpgsqlDbType.Array | NpgsqlDbType.Text) { Value = skip.Select(s => s.Source).ToArray() });
         command.Parameters.AddWithValue("now", now);
