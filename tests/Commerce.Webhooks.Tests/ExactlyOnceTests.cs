@@ -190,8 +190,10 @@ public sealed class ExactlyOnceTests(PostgresFixture postgres) : IClassFixture<P
         public ValueTask HandleAsync(WebhookMessage message, CancellationToken cancellationToken) => runs.RunAsync(cancellationToken);
     }
 
-    [IntegrationFact(TestServer.Postgres)]
-    public async Task AProcessorCutOffFromPostgresPastItsLease_StopsItsHandler_AndTheMessageRunsOnceAtATime()
+    [IntegrationTheory(TestServer.Postgres)]
+    [InlineData("refused")]   // PostgreSQL down: the renewals fail at once
+    [InlineData("hung")]      // PostgreSQL blackholed: the renewals hang for their command timeout
+    public async Task AProcessorCutOffFromPostgresPastItsLease_StopsItsHandler_AndTheMessageRunsOnceAtATime(string cut)
     {
         var schema = TestNames.Unique();
         var direct = new Npgsql.NpgsqlConnectionStringBuilder(postgres.ConnectionString);
@@ -220,7 +222,14 @@ public sealed class ExactlyOnceTests(PostgresFixture postgres) : IClassFixture<P
         }
 
         await runs.FirstStarted.Task.WaitAsync(TimeSpan.FromSeconds(30));
-        proxy.Refuse();   // PostgreSQL unreachable: the lease can't be renewed, and runs out
+        if (cut == "refused")
+        {
+            proxy.Refuse();   // PostgreSQL unreachable: the lease can't be renewed, and runs out
+        }
+        else
+        {
+            proxy.Hang();
+        }
 
         // Another instance may now claim the message: this one's handler is told to stop without hearing from PostgreSQL.
         await runs.FirstStopped.Task.WaitAsync(TimeSpan.FromSeconds(30));

@@ -81,7 +81,7 @@ internal sealed partial class DefaultCommerceCache
     private async ValueTask RemoveCoreAsync(string key, string? scope, CancellationToken cancellationToken)
     {
         var version = _versions.Next();
-        _reads.Announce(key, long.MaxValue);   // a read of the key in flight here won't store what it found before
+        using var writing = _reads.BeginWrite(key);   // a read of the key in flight here meanwhile stores nothing
         _memory.Remove(key);
         SupersedeFlights(key);
         _metrics.Invalidation("key", remote: false);

@@ -85,10 +85,7 @@ internal sealed partial class DefaultCommerceCache
         var duration = settings.Duration + jitter;
         var freshUntil = now + duration.Ticks;
         MemoryEntry? local = null;
-        if (mode == WriteMode.Set)
-        {
-            _reads.Announce(key, long.MaxValue);   // a read of the key in flight here won't store what it found before
-        }
+        using var writing = mode == WriteMode.Set ? _reads.BeginWrite(key) : default;   // a read of the key in flight here meanwhile stores nothing
 
         if (settings.WriteLocal)
         {

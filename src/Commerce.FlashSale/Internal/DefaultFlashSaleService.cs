@@ -266,8 +266,13 @@ internal sealed partial class DefaultFlashSaleService : IFlashSaleService
             catch (Exception e) when (PostgresErrors.IsAboutTheData(e))
             {
                 // PostgreSQL may still count a hold Redis has released since (a unit given back and sold again before
-                // the journal reached PostgreSQL): the journal first, then the confirmation once more.
-                await _drainer.CatchUpAsync(saleId, CatchUpPatience, _time, cancellationToken).ConfigureAwait(false);
+                // the journal reached PostgreSQL): the journal first, then the confirmation once more. A lease that
+                // stayed taken leaves the refusal as it is.
+                if (!await _drainer.CatchUpAsync(saleId, CatchUpPatience, cancellationToken).ConfigureAwait(false))
+                {
+                    throw;
+                }
+
                 return await _confirmations.WriteAsync(saleId, bucket, reply.Epoch, confirmation, cancellationToken).ConfigureAwait(false);
             }
         }

@@ -43,9 +43,9 @@ internal sealed class JournalDrainer(
     /// (at most <paramref name="patience"/>) for that instance's drain to end and drains what is left. False when the
     /// lease stayed taken.
     /// </summary>
-    public async Task<bool> CatchUpAsync(Guid saleId, TimeSpan patience, TimeProvider time, CancellationToken cancellationToken)
+    public async Task<bool> CatchUpAsync(Guid saleId, TimeSpan patience, CancellationToken cancellationToken)
     {
-        var started = time.GetTimestamp();
+        var started = System.Diagnostics.Stopwatch.GetTimestamp();   // the lease lives in Redis, on real time
         while (true)
         {
             if (await lease.TryAcquireAsync(saleId).ConfigureAwait(false) is { } token)
@@ -61,12 +61,12 @@ internal sealed class JournalDrainer(
                 }
             }
 
-            if (time.GetElapsedTime(started) > patience)
+            if (System.Diagnostics.Stopwatch.GetElapsedTime(started) > patience)
             {
                 return false;
             }
 
-            await Task.Delay(TimeSpan.FromMilliseconds(20), time, cancellationToken).ConfigureAwait(false);
+            await Task.Delay(TimeSpan.FromMilliseconds(20), TimeProvider.System, cancellationToken).ConfigureAwait(false);   // real time, as the lease's
         }
     }
 

@@ -34,14 +34,17 @@ internal sealed class InboxLeaseKeeper : IAsyncDisposable
     /// <summary>How long a claim lasts from now.</summary>
     public DateTimeOffset LeaseUntil() => _time.GetUtcNow() + _lease;
 
-    /// <summary>Starts keeping the leases of rows just claimed (each under its claim token).</summary>
-    public void Hold(IEnumerable<InboxRow> rows, CancellationToken stopping)
+    /// <summary>
+    /// Starts keeping the leases of rows just claimed (each under its claim token) until <paramref name="leaseUntil"/>,
+    /// the lease the claim wrote (null: one counted from a little before now).
+    /// </summary>
+    public void Hold(IEnumerable<InboxRow> rows, CancellationToken stopping, DateTimeOffset? leaseUntil = null)
     {
         _ = _loop.Value;
-        var until = LeaseUntil() - _lease / 10;   // claimed a moment ago: counted from a little earlier than now
+        var until = leaseUntil ?? LeaseUntil() - _lease / 10;
         foreach (var row in rows)
         {
-            var held = new Held(row.ClaimToken, CancellationTokenSource.CreateLinkedTokenSource(stopping), until);
+            var held = new Held(row.ClaimToken, until, _time, stopping);
             Held? older = null;
             _held.AddOrUpdate(row.Id, held, (_, previous) =>
             {
@@ -50,7 +53,8 @@ internal sealed class InboxLeaseKeeper : IAsyncDisposable
             });
             if (older is not null && older.Token != row.ClaimToken)
             {
-                _ = LoseAsync(row.Id, older);   // claimed again here (its lease ran out): the older claim's handler stops
+                // claimed again here (its lease ran out): the older claim's handler stops, and its sources go
+                _ = LoseAsync(row.Id, older).ContinueWith(_ => older.Dispose(), CancellationToken.None, TaskContinuationOptions.ExecuteSynchronously, TaskScheduler.Default);
             }
         }
     }
@@ -67,7 +71,7 @@ internal sealed class InboxLeaseKeeper : IAsyncDisposable
     {
         if (_held.TryGetValue(row.Id, out var held) && held.Token == row.ClaimToken && _held.TryRemove(new KeyValuePair<long, Held>(row.Id, held)))
         {
-            held.Cancel.Dispose();
+            held.Dispose();
         }
     }
 
@@ -103,7 +107,7 @@ internal sealed class InboxLeaseKeeper : IAsyncDisposable
                     {
                         if (stillHeld.Contains(id))
                         {
-                            claim.Until = until;
+                            claim.Extend(until);
                         }
                         else
                         {
@@ -144,23 +148,60 @@ internal sealed class InboxLeaseKeeper : IAsyncDisposable
         {
             // released meanwhile: its outcome was written or refused by the fence
         }
+        catch (Exception e)
+        {
+            Log.BackgroundPassFailed(_logger, e);   // a cancellation callback of its handler threw
+        }
     }
 
-    private sealed class Held(Guid token, CancellationTokenSource cancel, DateTimeOffset until)
+    /// <summary>
+    /// One claim kept alive: cancelled when the host stops, when it is lost, or when its lease runs out before a renewal
+    /// moved it on (a renewal that hangs, PostgreSQL blackholed, must not let the handler run past the lease).
+    /// </summary>
+    private sealed class Held : IDisposable
     {
-        public Guid Token { get; } = token;
+        private readonly CancellationTokenSource _expiry;
+        private readonly TimeProvider _time;
+        private long _until;
 
-        public CancellationTokenSource Cancel { get; } = cancel;
+        public Held(Guid token, DateTimeOffset until, TimeProvider time, CancellationToken stopping)
+        {
+            Token = token;
+            _time = time;
+            _expiry = new CancellationTokenSource(Timeout.InfiniteTimeSpan, time);
+            _expiry.Token.Register(static h => ((Held)h!).Lost = true, this);
+            Cancel = CancellationTokenSource.CreateLinkedTokenSource(stopping, _expiry.Token);
+            Extend(until);
+        }
+
+        public Guid Token { get; }
+
+        public CancellationTokenSource Cancel { get; }
 
         public volatile bool Lost;
 
-        private long _until = until.UtcTicks;
-
         /// <summary>When its lease ends, as last renewed (counted from before the renewal was sent).</summary>
-        public DateTimeOffset Until
+        public DateTimeOffset Until => new(Volatile.Read(ref _until), TimeSpan.Zero);
+
+        /// <summary>Moves the lease's end (and the expiry that cancels the handler) to <paramref name="until"/>.</summary>
+        public void Extend(DateTimeOffset until)
         {
-            get => new(Volatile.Read(ref _until), TimeSpan.Zero);
-            set => Volatile.Write(ref _until, value.UtcTicks);
+            Volatile.Write(ref _until, until.UtcTicks);
+            var left = until - _time.GetUtcNow();
+            try
+            {
+                _expiry.CancelAfter(left > TimeSpan.Zero ? left : TimeSpan.Zero);
+            }
+            catch (ObjectDisposedException)
+            {
+                // released meanwhile
+            }
+        }
+
+        public void Dispose()
+        {
+            Cancel.Dispose();
+            _expiry.Dispose();
         }
     }
 }

@@ -47,7 +47,8 @@ internal sealed class InboxPump(InboxStore store, InboxProcessor processor, Inbo
 
         var limit = Math.Min(free * handlers.RowsPerSlot, Math.Max(_options.InboxBatchSize, free));
         var busy = _limits.Where(l => l.Value.CurrentCount == 0).Select(l => l.Key).ToList();
-        var (claimed, parked) = await store.ClaimAsync(time.GetUtcNow(), leases.LeaseUntil(), Guid.NewGuid(), limit, free, _options.MaxAttempts, handlers.Batched, busy, stopping).ConfigureAwait(false);
+        var leaseUntil = leases.LeaseUntil();
+        var (claimed, parked) = await store.ClaimAsync(time.GetUtcNow(), leaseUntil, Guid.NewGuid(), limit, free, _options.MaxAttempts, handlers.Batched, busy, stopping).ConfigureAwait(false);
         processor.ReportParked(parked);
         if (claimed.Count == 0)
         {
@@ -59,7 +60,7 @@ internal sealed class InboxPump(InboxStore store, InboxProcessor processor, Inbo
         // limited handler's batch beyond its free turns.
         var start = new List<(InboxWork Work, List<SemaphoreSlim> Limits)>();
         var giveBack = new List<InboxRow>();
-        foreach (var work in processor.Plan(claimed))
+        foreach (var work in processor.Plan(claimed).OrderBy(w => w.Rows.Min(r => r.Id)))   // the oldest work first: no kind starves
         {
             var limits = work.Batches.Where(_limits.ContainsKey).Select(b => _limits[b]).ToList();
             if (start.Count < free && TakeAll(limits))   // taken now, so the next claim already sees them busy
@@ -77,7 +78,7 @@ internal sealed class InboxPump(InboxStore store, InboxProcessor processor, Inbo
             await store.ReleaseAsync(giveBack.Select(r => r.Id).ToList(), giveBack[0].ClaimToken, uncount: true, CancellationToken.None).ConfigureAwait(false);
         }
 
-        leases.Hold(start.SelectMany(s => s.Work.Rows), stopping);
+        leases.Hold(start.SelectMany(s => s.Work.Rows), stopping, leaseUntil);
         var running = new List<Task>();
         foreach (var (work, limits) in start)
         {
@@ -101,7 +102,9 @@ internal sealed class InboxPump(InboxStore store, InboxProcessor processor, Inbo
         }
 
         var taken = claimed.Count - giveBack.Count;
-        return (taken + parked.Count, Task.WhenAll(running), claimed.Count + parked.Count < limit);
+        // Drained: fewer came than asked for, and not because single messages stopped at the free slots (more may be due).
+        var singles = claimed.Count(r => handlers.BatchesFor(r.Source, r.Type).Count == 0);
+        return (taken + parked.Count, Task.WhenAll(running), claimed.Count + parked.Count < limit && singles < free);
     }
 
     private static bool TakeAll(List<SemaphoreSlim> limits)
