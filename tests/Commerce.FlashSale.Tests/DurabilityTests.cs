@@ -201,6 +201,36 @@ public sealed class DurabilityTests(RedisFixture redis, PostgresFixture postgres
     }
 
     [IntegrationFact(TestServer.Redis | TestServer.Postgres)]
+    public async Task AForcedRebuildWhileASubscriberFails_KeepsEveryHold_AndDeliversEveryEventLater()
+    {
+        var recorder = new RecordingSubscriber { FailNext = 1 };
+        await using var h = await InstanceAsync(TestNames.Unique(), s => s.AddSingleton<IFlashSaleEventSubscriber>(recorder));
+        var sale = await h.Sales.CreateSaleAsync(SaleHarness.Definition(stock: 100, limit: 1));
+        var holds = new List<Reservation>();
+        for (var i = 0; i < 60; i++)   // two journal batches of 37
+        {
+            var reserved = await h.Sales.ReserveAsync(new ReserveRequest { SaleId = sale.Id, ProductId = "p1", UserId = $"u{i}" });
+            Assert.Equal(ReserveOutcome.Reserved, reserved.Outcome);
+            holds.Add(reserved.Reservation!);
+        }
+
+        // The rebuild drains what Redis holds first; the subscriber fails on the first batch's events.
+        Assert.True(await h.Maintenance.RebuildAsync(sale.Id, force: true));
+
+        foreach (var hold in holds)
+        {
+            Assert.Equal(ReservationOutcome.Confirmed, (await h.Sales.ConfirmAsync(sale.Id, hold.Id, hold.UserId)).Outcome);
+        }
+
+        await Eventually.TrueAsync(async () =>
+        {
+            await h.Maintenance.DrainJournalAsync(sale.Id);
+            return recorder.Events.Where(e => e.State == ReservationState.Reserved).Select(e => e.ReservationId).Distinct().Count() == 60;
+        }, because: "every hold's event reaches the subscriber once it works again");
+        Assert.True((await h.Maintenance.ReconcileAsync(sale.Id)).IsConsistent);
+    }
+
+    [IntegrationFact(TestServer.Redis | TestServer.Postgres)]
     public async Task BackgroundWorkers_ExpireHoldsAndDrainTheJournal_OnTheirOwn()
     {
         var recorder = new RecordingSubscriber();

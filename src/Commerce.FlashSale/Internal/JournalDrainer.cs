@@ -74,7 +74,22 @@ internal sealed class JournalDrainer(
     /// Drains every bucket's journal as the holder of the lease <paramref name="token"/> (the recovery drains before it
     /// rebuilds); the buckets of a split sale have a journal each, drained in its own order.
     /// </summary>
-    public async Task<int> DrainUnderLeaseAsync(Guid saleId, string token, CancellationToken cancellationToken)
+    public async Task<int> DrainUnderLeaseAsync(Guid saleId, string token, CancellationToken cancellationToken) =>
+        (await DrainUnderLeaseAsync(saleId, token, undelivered: null, cancellationToken).ConfigureAwait(false));
+
+    /// <summary>
+    /// Drains every bucket's journal before a rebuild replaces it: every entry goes to PostgreSQL even when a subscriber
+    /// fails, and the entries whose events were not delivered are returned per bucket, for the rebuilt journal to hold
+    /// (drained again from there, harmlessly: writes are idempotent by version, so only their events go out).
+    /// </summary>
+    public async Task<Dictionary<int, List<Dictionary<string, string>>>> DrainForRebuildAsync(Guid saleId, string token, CancellationToken cancellationToken)
+    {
+        var undelivered = new Dictionary<int, List<Dictionary<string, string>>>();
+        await DrainUnderLeaseAsync(saleId, token, undelivered, cancellationToken).ConfigureAwait(false);
+        return undelivered;
+    }
+
+    private async Task<int> DrainUnderLeaseAsync(Guid saleId, string token, Dictionary<int, List<Dictionary<string, string>>>? undelivered, CancellationToken cancellationToken)
     {
         using var activity = DefaultFlashSaleService.Activities.StartActivity("commerce.flash_sale.drain_journal");
         activity?.SetTag("commerce.flash_sale.id", saleId);
@@ -83,7 +98,13 @@ internal sealed class JournalDrainer(
         var total = 0;
         foreach (var (bucket, keys) in buckets.All(saleId, count))
         {
-            total += await DrainBucketAsync(db, saleId, bucket, keys, token, cancellationToken).ConfigureAwait(false);
+            List<Dictionary<string, string>>? carry = null;
+            if (undelivered is not null)
+            {
+                undelivered[bucket] = carry = [];
+            }
+
+            total += await DrainBucketAsync(db, saleId, bucket, keys, token, carry, cancellationToken).ConfigureAwait(false);
         }
 
         if (total > 0)
@@ -94,7 +115,8 @@ internal sealed class JournalDrainer(
         return total;
     }
 
-    private async Task<int> DrainBucketAsync(StackExchange.Redis.IDatabase db, Guid saleId, int bucket, StackExchange.Redis.RedisKey[] keys, string token, CancellationToken cancellationToken)
+    private async Task<int> DrainBucketAsync(
+        StackExchange.Redis.IDatabase db, Guid saleId, int bucket, StackExchange.Redis.RedisKey[] keys, string token, List<Dictionary<string, string>>? carry, CancellationToken cancellationToken)
     {
         var total = 0;
         while (!cancellationToken.IsCancellationRequested)
@@ -106,6 +128,7 @@ internal sealed class JournalDrainer(
             }
 
             var decoded = new List<JournalEntry>(batch.Entries.Count);
+            var decodedFields = new List<Dictionary<string, string>>(batch.Entries.Count);
             var done = new List<StackExchange.Redis.RedisValue>(batch.Entries.Count);
             foreach (var (id, fields) in batch.Entries)
             {
@@ -114,6 +137,7 @@ internal sealed class JournalDrainer(
                     if (JournalEntry.Decode(id, fields) is { } entry)
                     {
                         decoded.Add(entry);
+                        decodedFields.Add(fields);
                         done.Add(id);
                     }
                 }
@@ -137,7 +161,12 @@ internal sealed class JournalDrainer(
 
             if (!await delivery.DeliverAsync(saleId, decoded, cancellationToken).ConfigureAwait(false))
             {
-                break; // delivered again next time; the writes are idempotent
+                if (carry is null)
+                {
+                    break; // delivered again next time; the writes are idempotent
+                }
+
+                carry.AddRange(decodedFields);   // a rebuild follows: the rebuilt journal holds them, for their events
             }
 
             await RedisErrors.RunAsync(() => db.StreamDeleteAsync(keys[5], done.ToArray())).ConfigureAwait(false);

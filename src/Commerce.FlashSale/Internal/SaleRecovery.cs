@@ -151,14 +151,14 @@ internal sealed class SaleRecovery(
         {
             // What the stale state's journal holds goes to PostgreSQL first (entries of an epoch PostgreSQL already moved
             // past are refused by the fence, as they should be).
-            await drainer.DrainUnderLeaseAsync(saleId, token, cancellationToken).ConfigureAwait(false);
+            var undelivered = await drainer.DrainForRebuildAsync(saleId, token, cancellationToken).ConfigureAwait(false);
 
             var begun = await PostgresErrors.RunAsync(() => sales.BeginEpochAsync(saleId, cancellationToken)).ConfigureAwait(false)
                 ?? throw new InvalidOperationException($"PostgreSQL has no flash sale {saleId} to rebuild from.");
             // Bucket 0 last: a shopper of a rebuilt bucket may then move units only from buckets rebuilt too.
             foreach (var bucket in Enumerable.Range(0, count).Reverse())
             {
-                await WriteAsync(db, saleId, begun.Sale, begun.Epoch, begun.Seqs[bucket], bucket, count).ConfigureAwait(false);
+                await WriteAsync(db, saleId, begun.Sale, begun.Epoch, begun.Seqs[bucket], bucket, count, undelivered.GetValueOrDefault(bucket) ?? []).ConfigureAwait(false);
             }
 
             _known[saleId] = (true, time.GetTimestamp());
@@ -190,7 +190,7 @@ internal sealed class SaleRecovery(
     /// and as stock those holds plus its share of the units nobody holds (moves in flight are not in PostgreSQL: the split
     /// starts afresh).
     /// </summary>
-    private async Task WriteAsync(IDatabase db, Guid saleId, StoredSale stored, long epoch, long seq, int bucket, int count)
+    private async Task WriteAsync(IDatabase db, Guid saleId, StoredSale stored, long epoch, long seq, int bucket, int count, List<Dictionary<string, string>> undelivered)
     {
         var saleKeys = keys.For(saleId, bucket, count);
         var definition = stored.Definition;
@@ -248,6 +248,8 @@ internal sealed class SaleRecovery(
             transaction.StreamAddAsync(saleKeys[5], "r", "_"),
             transaction.HashSetAsync(saleKeys[6], "_", 0),
         };
+        // Entries the drain before the rebuild wrote to PostgreSQL but could not deliver the events of (a subscriber failed).
+        writes.AddRange(undelivered.Select(fields => transaction.StreamAddAsync(saleKeys[5], fields.Select(f => new NameValueEntry(f.Key, f.Value)).ToArray())));
         foreach (var chunk in mine.Select(r => new HashEntry(ReservationRecord.Field(r.UserId, r.Id), ReservationRecord.Pack(r))).Append(new HashEntry("_", "")).Chunk(1_000))
         {
             writes.Add(transaction.HashSetAsync(saleKeys[3], chunk));
