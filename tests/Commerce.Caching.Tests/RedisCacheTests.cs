@@ -124,6 +124,33 @@ public sealed class RedisCacheTests(RedisFixture redis) : IClassFixture<RedisFix
     }
 
     [IntegrationFact(TestServer.Redis)]
+    public async Task ACallerArrivingAfterTheFirstLoadOfANewScopeReadRedis_JoinsThatLoad()
+    {
+        // The load's read is the first this process makes of the scope (and of everything's generation): learning
+        // the generations it has had all along is no invalidation, so later callers still join the load.
+        await using var cache = await InstanceAsync(TestNames.Unique());
+        var entered = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        var gate = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        var calls = 0;
+        async ValueTask<int> Factory(CancellationToken ct)
+        {
+            Interlocked.Increment(ref calls);
+            entered.TrySetResult();
+            await gate.Task.WaitAsync(ct);
+            return 1;
+        }
+
+        var first = cache.Cache.GetOrSetAsync("hot", Factory, TenMinutes, scope: "shop:new").AsTask();
+        await entered.Task.WaitAsync(TimeSpan.FromSeconds(30));   // its Redis read is done: the generations are known now
+        var second = cache.Cache.GetOrSetAsync("hot", Factory, TenMinutes, scope: "shop:new").AsTask();
+        gate.SetResult();
+
+        var results = await Task.WhenAll(first, second);
+        Assert.Equal(new[] { 1, 1 }, results);
+        Assert.Equal(1, calls);
+    }
+
+    [IntegrationFact(TestServer.Redis)]
     public async Task DistributedStampedeProtection_ThreeInstancesOfManyCallers_RunTheFactoryOnce()
     {
         var prefix = TestNames.Unique();

@@ -8,12 +8,12 @@ internal readonly record struct FlightStamp(GenerationState? Scope, long ScopeGe
 {
     public bool IsCurrent(GenerationState global, long epoch)
     {
-        if (Epoch != epoch || global.Generation != GlobalGeneration)
+        if (Epoch != epoch || !global.Matches(GlobalGeneration))
         {
             return false;
         }
 
-        if (Scope is not null && (Scope.Generation != ScopeGeneration || Scope.Retired))
+        if (Scope is not null && (!Scope.Matches(ScopeGeneration) || Scope.Retired))
         {
             return false;
         }

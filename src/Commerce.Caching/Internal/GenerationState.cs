@@ -10,6 +10,7 @@ namespace Commerce.Caching.Internal;
 internal sealed class GenerationState(string name)
 {
     private long _generation;
+    private long _firstRead;
     private long _keepUntil;
     private long _lastUsed;
     private volatile bool _known;
@@ -50,6 +51,34 @@ internal sealed class GenerationState(string name)
         }
 
         _known = true;
+    }
+
+    /// <summary>
+    /// A generation read from Redis: as <see cref="Advance"/>, and when nothing was known before (0), remembered as the
+    /// first value read, which a flight stamped before it still matches (<see cref="Matches"/>).
+    /// </summary>
+    public void Read(long generation)
+    {
+        if (generation > 0 && Interlocked.CompareExchange(ref _generation, generation, 0) == 0)
+        {
+            Volatile.Write(ref _firstRead, generation);
+            _known = true;
+            return;
+        }
+
+        Advance(generation);
+    }
+
+    /// <summary>
+    /// Whether something stamped with <paramref name="stamped"/> is still current: the generation has not moved on. A
+    /// stamp of 0 (taken before anything was known) also matches the first value read from Redis: learning the value a
+    /// scope has had all along is not an invalidation (a burst of callers of a new scope would otherwise start a second
+    /// load as soon as the first one's read came back). A value heard in an invalidation is never such a first read.
+    /// </summary>
+    public bool Matches(long stamped)
+    {
+        var current = Generation;
+        return current == stamped || (stamped == 0 && current != 0 && current == Volatile.Read(ref _firstRead));
     }
 
     /// <summary>

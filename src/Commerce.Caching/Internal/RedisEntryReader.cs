@@ -53,7 +53,7 @@ internal sealed class RedisEntryReader(
                 continue;
             }
 
-            scopeState?.Advance(results[i].ScopeGeneration);
+            scopeState?.Read(results[i].ScopeGeneration);
             if (!results[i].Found || !EntryCodec.TryDecode(results[i].Value, out var header, out var payload))
             {
                 entries[i] = RedisEntry.Absent;
@@ -105,7 +105,7 @@ internal sealed class RedisEntryReader(
         {
             if (await scopeRead.ConfigureAwait(false) is { } generation)
             {
-                scopeState!.Advance(generation);
+                scopeState!.Read(generation);
             }
             else
             {
@@ -158,7 +158,7 @@ internal sealed class RedisEntryReader(
         {
             if (await tasks[i].ConfigureAwait(false) is { } generation)
             {
-                states[i].Advance(generation);
+                states[i].Read(generation);
             }
             else
             {

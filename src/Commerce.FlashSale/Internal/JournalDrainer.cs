@@ -71,11 +71,12 @@ internal sealed class JournalDrainer(
     }
 
     /// <summary>
-    /// Drains every bucket's journal as the holder of the lease <paramref name="token"/> (the recovery drains before it
-    /// rebuilds); the buckets of a split sale have a journal each, drained in its own order.
+    /// Drains every bucket's journal as the holder of the lease <paramref name="token"/>, stopping at a subscriber that
+    /// fails (its entries are drained again next time); the buckets of a split sale have a journal each, drained in its
+    /// own order. A recovery drains with <see cref="DrainForRebuildAsync"/> instead.
     /// </summary>
-    public async Task<int> DrainUnderLeaseAsync(Guid saleId, string token, CancellationToken cancellationToken) =>
-        (await DrainUnderLeaseAsync(saleId, token, undelivered: null, cancellationToken).ConfigureAwait(false));
+    public Task<int> DrainUnderLeaseAsync(Guid saleId, string token, CancellationToken cancellationToken) =>
+        DrainUnderLeaseAsync(saleId, token, undelivered: null, cancellationToken);
 
     /// <summary>
     /// Drains every bucket's journal before a rebuild replaces it: every entry goes to PostgreSQL even when a subscriber
