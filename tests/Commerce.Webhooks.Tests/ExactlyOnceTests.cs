@@ -43,10 +43,16 @@ public sealed class ExactlyOnceTests(PostgresFixture postgres) : IClassFixture<P
     }
 
     private Task<TestWebApp> StartAsync(string schema, Starts starts, Action<WebhooksOptions>? configure = null) =>
+        StartAsync<SlowHandler, Starts>(schema, starts, configure);
+
+    /// <summary>A host whose handler of every type is <typeparamref name="THandler"/>, given <paramref name="state"/>.</summary>
+    private Task<TestWebApp> StartAsync<THandler, TState>(string schema, TState state, Action<WebhooksOptions>? configure = null, string? connectionString = null)
+        where THandler : class, IWebhookHandler
+        where TState : class =>
         TestWebApp.StartAsync(
             builder =>
             {
-                builder.Services.AddSingleton(starts);
+                builder.Services.AddSingleton(state);
                 builder.Services.AddCommerceWebhooks(o =>
                     {
                         o.Schema = schema;
@@ -54,9 +60,9 @@ public sealed class ExactlyOnceTests(PostgresFixture postgres) : IClassFixture<P
                         o.RetryBaseDelay = TimeSpan.FromMilliseconds(50);
                         configure?.Invoke(o);
                     })
-                    .WithPostgres(postgres.ConnectionString)
+                    .WithPostgres(connectionString ?? postgres.ConnectionString)
                     .AddSource("store", s => s.Secrets = [Secret.Export()])
-                    .AddHandler<SlowHandler>("*");
+                    .AddHandler<THandler>("*");
             },
             app => app.MapWebhooks("/hooks", "store"));
 
@@ -200,22 +206,7 @@ public sealed class ExactlyOnceTests(PostgresFixture postgres) : IClassFixture<P
         await using var proxy = TcpChaosProxy.Start($"{direct.Host}:{direct.Port}");
         var throughProxy = new Npgsql.NpgsqlConnectionStringBuilder(postgres.ConnectionString) { Host = "127.0.0.1", Port = proxy.Port, Timeout = 2 }.ConnectionString;
         var runs = new FirstRunWaits();
-        await using var app = await TestWebApp.StartAsync(
-            builder =>
-            {
-                builder.Services.AddSingleton(runs);
-                builder.Services.AddCommerceWebhooks(o =>
-                    {
-                        o.Schema = schema;
-                        o.InboxPollInterval = TimeSpan.FromMilliseconds(50);
-                        o.RetryBaseDelay = TimeSpan.FromMilliseconds(50);
-                        o.ProcessingLease = TimeSpan.FromSeconds(1);
-                    })
-                    .WithPostgres(throughProxy)
-                    .AddSource("store", s => s.Secrets = [Secret.Export()])
-                    .AddHandler<FirstRunWaitsHandler>("*");
-            },
-            app => app.MapWebhooks("/hooks", "store"));
+        await using var app = await StartAsync<FirstRunWaitsHandler, FirstRunWaits>(schema, runs, o => o.ProcessingLease = TimeSpan.FromSeconds(1), throughProxy);
         using (var response = await app.Client.SendAsync(Signed("msg_cut")))
         {
             Assert.Equal(HttpStatusCode.Accepted, response.StatusCode);

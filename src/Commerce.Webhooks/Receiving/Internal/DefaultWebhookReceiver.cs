@@ -90,7 +90,7 @@ internal sealed class DefaultWebhookReceiver(
         if (claim is { } token)
         {
             var row = new InboxRow(id, source, messageId, type, envelopeTimestamp ?? verification.Timestamp, time.GetUtcNow(), 1, body.ToArray(), headersJson, token);
-            leases.Hold([row], cancellationToken, leaseUntil);
+            leases.Hold([row], leaseUntil!.Value, cancellationToken);   // claimed inline: the insert wrote this lease
             if (await processor.RunAsync(new InboxWork([row], processor.Plan([row])[0].Batches), cancellationToken).ConfigureAwait(false) == 1)
             {
                 metrics.Received(source, "processed", time.GetElapsedTime(started));

@@ -36,15 +36,15 @@ internal sealed class InboxLeaseKeeper : IAsyncDisposable
 
     /// <summary>
     /// Starts keeping the leases of rows just claimed (each under its claim token) until <paramref name="leaseUntil"/>,
-    /// the lease the claim wrote (null: one counted from a little before now).
+    /// the lease the claim wrote.
     /// </summary>
-    public void Hold(IEnumerable<InboxRow> rows, CancellationToken stopping, DateTimeOffset? leaseUntil = null)
+    public void Hold(IEnumerable<InboxRow> rows, DateTimeOffset leaseUntil, CancellationToken stopping)
     {
         _ = _loop.Value;
-        var until = leaseUntil ?? LeaseUntil() - _lease / 10;
         foreach (var row in rows)
         {
-            var held = new Held(row.ClaimToken, until, _time, stopping);
+            var id = row.Id;
+            var held = new Held(row.ClaimToken, leaseUntil, _time, () => Log.LeaseLost(_logger, id), stopping);
             Held? older = null;
             _held.AddOrUpdate(row.Id, held, (_, previous) =>
             {
@@ -117,12 +117,8 @@ internal sealed class InboxLeaseKeeper : IAsyncDisposable
                 }
                 catch (Exception e) when (e is not OperationCanceledException)
                 {
-                    Log.BackgroundPassFailed(_logger, e); // tried again next tick; the lease is a third of the way down
-                    var now = _time.GetUtcNow();
-                    foreach (var (id, claim) in held.Where(h => h.Value.Until <= now))
-                    {
-                        await LoseAsync(id, claim).ConfigureAwait(false);   // not renewed in time: another instance may be running it already
-                    }
+                    // tried again next tick; a lease that runs out meanwhile cancels its handler by its own timer
+                    Log.BackgroundPassFailed(_logger, e);
                 }
             }
         }
@@ -156,20 +152,24 @@ internal sealed class InboxLeaseKeeper : IAsyncDisposable
 
     /// <summary>
     /// One claim kept alive: cancelled when the host stops, when it is lost, or when its lease runs out before a renewal
-    /// moved it on (a renewal that hangs, PostgreSQL blackholed, must not let the handler run past the lease).
+    /// moved it on (a renewal that hangs, PostgreSQL blackholed, must not let the handler run past the lease: another
+    /// instance may be running the message by then).
     /// </summary>
     private sealed class Held : IDisposable
     {
         private readonly CancellationTokenSource _expiry;
         private readonly TimeProvider _time;
-        private long _until;
 
-        public Held(Guid token, DateTimeOffset until, TimeProvider time, CancellationToken stopping)
+        public Held(Guid token, DateTimeOffset until, TimeProvider time, Action onExpired, CancellationToken stopping)
         {
             Token = token;
             _time = time;
             _expiry = new CancellationTokenSource(Timeout.InfiniteTimeSpan, time);
-            _expiry.Token.Register(static h => ((Held)h!).Lost = true, this);
+            _expiry.Token.Register(() =>
+            {
+                Lost = true;
+                onExpired();
+            });
             Cancel = CancellationTokenSource.CreateLinkedTokenSource(stopping, _expiry.Token);
             Extend(until);
         }
@@ -180,13 +180,9 @@ internal sealed class InboxLeaseKeeper : IAsyncDisposable
 
         public volatile bool Lost;
 
-        /// <summary>When its lease ends, as last renewed (counted from before the renewal was sent).</summary>
-        public DateTimeOffset Until => new(Volatile.Read(ref _until), TimeSpan.Zero);
-
         /// <summary>Moves the lease's end (and the expiry that cancels the handler) to <paramref name="until"/>.</summary>
         public void Extend(DateTimeOffset until)
         {
-            Volatile.Write(ref _until, until.UtcTicks);
             var left = until - _time.GetUtcNow();
             try
             {

@@ -78,7 +78,7 @@ internal sealed class InboxPump(InboxStore store, InboxProcessor processor, Inbo
             await store.ReleaseAsync(giveBack.Select(r => r.Id).ToList(), giveBack[0].ClaimToken, uncount: true, CancellationToken.None).ConfigureAwait(false);
         }
 
-        leases.Hold(start.SelectMany(s => s.Work.Rows), stopping, leaseUntil);
+        leases.Hold(start.SelectMany(s => s.Work.Rows), leaseUntil, stopping);
         var running = new List<Task>();
         foreach (var (work, limits) in start)
         {
